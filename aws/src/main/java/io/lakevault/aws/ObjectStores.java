@@ -1,0 +1,25 @@
+package io.lakevault.aws;
+
+import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.core.config.Settings;
+import io.lakevault.core.store.LocalObjectStore;
+import io.lakevault.core.store.ObjectStore;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/** Opens the store a configuration names: the local store when {@code store.local.root} is set, else S3. */
+public final class ObjectStores {
+  private ObjectStores() {}
+
+  public static ObjectStore open(LakevaultConfig config) {
+    return open(config, Clock.systemUTC());
+  }
+
+  public static ObjectStore open(LakevaultConfig config, Clock clock) {
+    String root = config.get(Settings.STORE_LOCAL_ROOT);
+    if (root != null) {
+      return new LocalObjectStore(Path.of(root), config.get(Settings.STORE_LOCAL_THAW_DELAY), clock);
+    }
+    return new S3ObjectStore(S3Settings.from(config));
+  }
+}

@@ -1,0 +1,109 @@
+package io.lakevault.core.config;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every configuration key lakevault knows, with its default. This is the one source of truth:
+ * {@code docs/configuration.md} and {@code conf/lakevault.yaml} are checked against it by a test.
+ *
+ * <p>Keys under {@code spark.} are passed to the Spark session as they are and are not listed here.
+ */
+public final class Settings {
+  private Settings() {}
+
+  public static final Setting<String> CATALOG_URI = new Setting<>("catalog.uri",
+      "s3://lakevault-catalog/catalog",
+      "Root of the Delta catalog tables (inventory, classified, objects, packs, runs, restores).",
+      "URI", Settings::uri);
+
+  public static final Setting<String> ARCHIVE_URI = new Setting<>("archive.uri",
+      "s3://lakevault-archive/packs",
+      "Where packs are written, unless a retention class names its own target.",
+      "URI", Settings::uri);
+
+  public static final Setting<String> STORE_LOCAL_ROOT = new Setting<>("store.local.root", null,
+      "When set, the embedded local-disk store: s3://bucket/key resolves to <root>/bucket/key, so one config serves laptop and EMR. Relative paths are taken from the working directory.",
+      "path", s -> {
+        if (s.isBlank()) throw new IllegalArgumentException("must not be empty");
+        return s;
+      });
+
+  public static final Setting<Duration> STORE_LOCAL_THAW_DELAY = new Setting<>("store.local.thaw-delay",
+      "0s",
+      "Local store only: how long a restore request takes before an archived object can be read (emulates Glacier's hours).",
+      "duration", Durations::parse);
+
+  public static final Setting<String> S3_ENDPOINT = new Setting<>("s3.endpoint", null,
+      "S3 endpoint override for S3-compatible stores and the emulator (e.g. http://127.0.0.1:5000). Unset: AWS.",
+      "URL", s -> {
+        if (!s.startsWith("http://") && !s.startsWith("https://")) {
+          throw new IllegalArgumentException("must start with http:// or https://");
+        }
+        return s;
+      });
+
+  public static final Setting<String> S3_REGION = new Setting<>("s3.region", "us-east-1",
+      "AWS region of the buckets.", "region", s -> {
+        if (!s.matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
+          throw new IllegalArgumentException("is not an AWS region name such as us-east-1");
+        }
+        return s;
+      });
+
+  public static final Setting<Boolean> S3_PATH_STYLE = new Setting<>("s3.path-style", "false",
+      "Address buckets by path (http://host/bucket/key) instead of by virtual host; needed by most S3-compatible stores.",
+      "boolean", Settings::bool);
+
+  public static final Setting<Integer> S3_MAX_ATTEMPTS = new Setting<>("s3.max-attempts", "10",
+      "Attempts per S3 request, with exponential backoff and jitter, on throttling (503 SlowDown) and transient errors.",
+      "integer", s -> intInRange(s, 1, 100));
+
+  private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
+
+  static {
+    for (Setting<?> s : List.of(CATALOG_URI, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
+        S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS)) {
+      ALL.put(s.key(), s);
+    }
+  }
+
+  /** Prefix of keys handed to Spark unchanged. */
+  public static final String SPARK_PREFIX = "spark.";
+
+  /** All known settings, in documentation order. */
+  public static Map<String, Setting<?>> all() {
+    return java.util.Collections.unmodifiableMap(ALL);
+  }
+
+  static String uri(String s) {
+    if (!s.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.+")) {
+      throw new IllegalArgumentException("is not a URI such as s3://bucket/prefix");
+    }
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  static Boolean bool(String s) {
+    return switch (s.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "on" -> Boolean.TRUE;
+      case "false", "no", "off" -> Boolean.FALSE;
+      default -> throw new IllegalArgumentException("is not true or false");
+    };
+  }
+
+  static Integer intInRange(String s, int min, int max) {
+    int v;
+    try {
+      v = Integer.parseInt(s.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("is not a whole number");
+    }
+    if (v < min || v > max) {
+      throw new IllegalArgumentException("must be between " + min + " and " + max);
+    }
+    return v;
+  }
+}

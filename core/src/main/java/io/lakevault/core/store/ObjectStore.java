@@ -1,0 +1,103 @@
+package io.lakevault.core.store;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The object-store contract every job is written against. Two implementations: S3 (AWS SDK v2, in
+ * {@code lakevault-aws}) and {@link LocalObjectStore}, the embedded default on local disk. One contract
+ * test suite runs against both.
+ *
+ * <p>Errors are {@link ObjectStoreException}s whose {@link ObjectStoreException.Reason} does not depend
+ * on the implementation. Implementations are thread-safe.
+ */
+public interface ObjectStore extends AutoCloseable {
+
+  /** Creates a bucket; with {@code objectLock}, versioning is enabled too, as S3 requires. Existing: no-op. */
+  void createBucket(String bucket, boolean versioning, boolean objectLock);
+
+  boolean bucketExists(String bucket);
+
+  /** HEAD: metadata of the current version, or of the version named. Delete markers answer NOT_FOUND. */
+  ObjectMetadata head(ObjectRef ref);
+
+  /**
+   * GET, optionally a byte range. Archived versions without a completed restore fail with
+   * INVALID_OBJECT_STATE. The caller closes the stream.
+   *
+   * @param range {@code null} for the whole object
+   */
+  InputStream get(ObjectRef ref, ByteRange range);
+
+  default InputStream get(ObjectRef ref) {
+    return get(ref, null);
+  }
+
+  /** Single PUT of {@code length} bytes read from {@code data}; at most {@link S3Limits#MAX_SINGLE_PUT}. */
+  ObjectMetadata put(String bucket, String key, InputStream data, long length, PutOptions options);
+
+  default ObjectMetadata put(String bucket, String key, byte[] data, PutOptions options) {
+    return put(bucket, key, new ByteArrayInputStream(data), data.length, options);
+  }
+
+  /** Starts a multipart upload; see {@link MultipartOutputStream} for the streaming form. */
+  MultipartUpload startMultipartUpload(String bucket, String key, PutOptions options);
+
+  /** Multipart uploads started and neither completed nor aborted, under {@code prefix}. */
+  List<PendingUpload> listMultipartUploads(String bucket, String prefix);
+
+  void abortMultipartUpload(String bucket, String key, String uploadId);
+
+  /**
+   * Requests a restore of an archived version for {@code days} days. Idempotent: a restore in
+   * progress is not started twice, and a restored copy only has its expiry extended.
+   */
+  RestoreRequestResult requestRestore(ObjectRef ref, int days, RestoreTier tier);
+
+  /** Current versions under {@code prefix}, in UTF-8 binary key order, fetched page by page. */
+  Iterator<ObjectVersion> list(String bucket, String prefix);
+
+  /** Every version and delete marker under {@code prefix}: keys in binary order, newest first per key. */
+  Iterator<ObjectVersion> listVersions(String bucket, String prefix);
+
+  /**
+   * Deletes. Without a version id, in a versioned bucket, adds a delete marker; with one, removes that
+   * version for good, which Object Lock (COMPLIANCE, GOVERNANCE without bypass) and legal holds refuse
+   * with ACCESS_DENIED. Deleting what does not exist succeeds, as in S3.
+   */
+  void delete(ObjectRef ref, boolean bypassGovernance);
+
+  default void delete(ObjectRef ref) {
+    delete(ref, false);
+  }
+
+  void putLegalHold(ObjectRef ref, boolean on);
+
+  /** A short name for messages and the runs table, e.g. {@code s3(http://127.0.0.1:5000)} or {@code local(/data)}. */
+  String describe();
+
+  @Override
+  void close();
+
+  /** An inclusive byte range, as in HTTP {@code Range: bytes=first-last}. */
+  record ByteRange(long first, long last) implements java.io.Serializable {
+    public ByteRange {
+      if (first < 0 || last < first) {
+        throw new IllegalArgumentException("invalid byte range " + first + "-" + last);
+      }
+    }
+
+    public static ByteRange ofLength(long offset, long length) {
+      return new ByteRange(offset, offset + length - 1);
+    }
+
+    public long length() {
+      return last - first + 1;
+    }
+  }
+
+  /** A multipart upload that was started and not finished. */
+  record PendingUpload(String bucket, String key, String uploadId, java.time.Instant initiated) {}
+}

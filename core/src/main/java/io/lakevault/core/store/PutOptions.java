@@ -1,0 +1,68 @@
+package io.lakevault.core.store;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How to write an object. Build with {@link #builder()}; every field is optional.
+ *
+ * <p>Object Lock needs both {@code lockMode} and {@code lockRetainUntil} and a bucket created with
+ * Object Lock. An integrity checksum is always sent with locked writes, as S3 requires.
+ */
+public record PutOptions(StorageClass storageClass, String contentType, Map<String, String> userMetadata,
+    String serverSideEncryption, String kmsKeyId, ChecksumAlgorithm checksumAlgorithm,
+    ObjectLockMode lockMode, Instant lockRetainUntil, boolean legalHold, boolean ifNoneMatch)
+    implements Serializable {
+
+  public PutOptions {
+    userMetadata = userMetadata == null ? Map.of() : Map.copyOf(userMetadata);
+    if ((lockMode == null) != (lockRetainUntil == null)) {
+      throw new IllegalArgumentException("Object Lock needs both a mode and a retain-until date");
+    }
+  }
+
+  public static PutOptions defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public StorageClass storageClassOrDefault() {
+    return storageClass == null ? StorageClass.STANDARD : storageClass;
+  }
+
+  /** Builder for {@link PutOptions}. */
+  public static final class Builder {
+    private StorageClass storageClass;
+    private String contentType;
+    private final Map<String, String> userMetadata = new LinkedHashMap<>();
+    private String sse;
+    private String kmsKeyId;
+    private ChecksumAlgorithm checksum;
+    private ObjectLockMode lockMode;
+    private Instant retainUntil;
+    private boolean legalHold;
+    private boolean ifNoneMatch;
+
+    public Builder storageClass(StorageClass c) { this.storageClass = c; return this; }
+    public Builder contentType(String t) { this.contentType = t; return this; }
+    public Builder userMetadata(Map<String, String> m) { this.userMetadata.putAll(m); return this; }
+    public Builder userMetadata(String k, String v) { this.userMetadata.put(k, v); return this; }
+    /** {@code AES256} (SSE-S3) or {@code aws:kms} with an optional key id. */
+    public Builder serverSideEncryption(String sse, String kmsKeyId) { this.sse = sse; this.kmsKeyId = kmsKeyId; return this; }
+    public Builder checksum(ChecksumAlgorithm a) { this.checksum = a; return this; }
+    public Builder objectLock(ObjectLockMode mode, Instant retainUntil) { this.lockMode = mode; this.retainUntil = retainUntil; return this; }
+    public Builder legalHold(boolean on) { this.legalHold = on; return this; }
+    /** Fail with {@link ObjectStoreException.Reason#PRECONDITION_FAILED} when the key exists (write-once keys). */
+    public Builder ifNoneMatch(boolean b) { this.ifNoneMatch = b; return this; }
+
+    public PutOptions build() {
+      return new PutOptions(storageClass, contentType, userMetadata, sse, kmsKeyId, checksum, lockMode,
+          retainUntil, legalHold, ifNoneMatch);
+    }
+  }
+}

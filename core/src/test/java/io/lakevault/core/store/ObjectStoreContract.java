@@ -1,0 +1,357 @@
+package io.lakevault.core.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lakevault.core.store.ObjectStore.ByteRange;
+import io.lakevault.core.store.ObjectStoreException.Reason;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link ObjectStore} must have, run against the local store and against S3 on
+ * moto_server. A difference between the two is a bug in one of them.
+ */
+public abstract class ObjectStoreContract {
+  private static final AtomicInteger BUCKETS = new AtomicInteger();
+
+  /** The store under test. */
+  protected abstract ObjectStore store();
+
+  /** How many keys one listing page holds in the store under test; the listing tests cross pages. */
+  protected abstract int listPageSize();
+
+  protected String bucket(boolean versioning, boolean lock) {
+    String b = "contract-" + BUCKETS.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 1_000_000, 36);
+    store().createBucket(b, versioning, lock);
+    return b;
+  }
+
+  protected static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  protected static byte[] read(InputStream in) {
+    try (in) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  protected static byte[] random(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  private static String md5(byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b));
+  }
+
+  private static <T> List<T> all(Iterator<T> it) {
+    List<T> out = new ArrayList<>();
+    it.forEachRemaining(out::add);
+    return out;
+  }
+
+  @Test
+  void putThenGetAndHeadReturnBytesAndMetadata() throws Exception {
+    String b = bucket(false, false);
+    byte[] data = bytes("{\"event\":\"login\",\"user\":42}\n");
+    ObjectMetadata put = store().put(b, "logs/2024/01/01/a.json", data, PutOptions.builder()
+        .contentType("application/json").userMetadata("Source-System", "billing").build());
+    assertEquals(md5(data), put.eTag());
+
+    ObjectMetadata head = store().head(ObjectRef.of(b, "logs/2024/01/01/a.json"));
+    assertEquals(data.length, head.size());
+    assertEquals(md5(data), head.eTag());
+    assertEquals("application/json", head.contentType());
+    assertEquals(Map.of("source-system", "billing"), head.userMetadata());
+    assertEquals(StorageClass.STANDARD, head.storageClass());
+    assertTrue(head.eTagIsMd5());
+    assertTrue(head.readable());
+    assertArrayEquals(data, read(store().get(ObjectRef.of(b, "logs/2024/01/01/a.json"))));
+  }
+
+  @Test
+  void rangedGetReturnsTheSliceAndClipsTheEnd() {
+    String b = bucket(false, false);
+    byte[] data = random(10_000, 1);
+    store().put(b, "blob", data, PutOptions.defaults());
+    byte[] slice = read(store().get(ObjectRef.of(b, "blob"), new ByteRange(100, 199)));
+    assertArrayEquals(java.util.Arrays.copyOfRange(data, 100, 200), slice);
+    byte[] tail = read(store().get(ObjectRef.of(b, "blob"), new ByteRange(9_990, 20_000)));
+    assertArrayEquals(java.util.Arrays.copyOfRange(data, 9_990, 10_000), tail);
+    ObjectStoreException e = assertThrows(ObjectStoreException.class,
+        () -> read(store().get(ObjectRef.of(b, "blob"), new ByteRange(10_000, 10_010))));
+    assertEquals(Reason.INVALID_RANGE, e.reason());
+  }
+
+  @Test
+  void missingObjectsAndBucketsHaveDistinctReasons() {
+    String b = bucket(false, false);
+    ObjectStoreException e = assertThrows(ObjectStoreException.class, () -> store().head(ObjectRef.of(b, "nope")));
+    assertEquals(Reason.NOT_FOUND, e.reason());
+    assertTrue(e.getMessage().contains("nope"), e.getMessage());
+    e = assertThrows(ObjectStoreException.class, () -> read(store().get(ObjectRef.of(b, "nope"))));
+    assertEquals(Reason.NOT_FOUND, e.reason());
+    e = assertThrows(ObjectStoreException.class, () -> store().head(ObjectRef.of("no-such-bucket-x1", "k")));
+    assertEquals(Reason.NO_SUCH_BUCKET, e.reason());
+    assertFalse(store().bucketExists("no-such-bucket-x1"));
+    assertTrue(store().bucketExists(b));
+  }
+
+  @Test
+  void versionsDeleteMarkersAndPermanentDeletes() {
+    String b = bucket(true, false);
+    ObjectMetadata v1 = store().put(b, "tx/day.csv", bytes("v1"), PutOptions.defaults());
+    ObjectMetadata v2 = store().put(b, "tx/day.csv", bytes("version two"), PutOptions.defaults());
+    assertNotEquals(v1.versionId(), v2.versionId());
+    assertArrayEquals(bytes("version two"), read(store().get(ObjectRef.of(b, "tx/day.csv"))));
+    assertArrayEquals(bytes("v1"), read(store().get(new ObjectRef(b, "tx/day.csv", v1.versionId()))));
+    assertEquals(2, store().head(new ObjectRef(b, "tx/day.csv", v1.versionId())).size());
+
+    store().delete(ObjectRef.of(b, "tx/day.csv"));
+    assertEquals(Reason.NOT_FOUND, assertThrows(ObjectStoreException.class,
+        () -> store().head(ObjectRef.of(b, "tx/day.csv"))).reason());
+    assertTrue(all(store().list(b, "tx/")).isEmpty(), "a delete marker hides the key from listings");
+
+    List<ObjectVersion> versions = all(store().listVersions(b, "tx/"));
+    assertEquals(3, versions.size());
+    assertTrue(versions.get(0).isDeleteMarker());
+    assertTrue(versions.get(0).isLatest());
+    assertEquals(v2.versionId(), versions.get(1).versionId());
+    assertEquals(v1.versionId(), versions.get(2).versionId());
+    assertFalse(versions.get(1).isLatest());
+
+    // Removing the delete marker brings the previous version back as current.
+    store().delete(versions.get(0).ref());
+    assertArrayEquals(bytes("version two"), read(store().get(ObjectRef.of(b, "tx/day.csv"))));
+    // Removing the current version for good makes the older one current.
+    store().delete(new ObjectRef(b, "tx/day.csv", v2.versionId()));
+    assertArrayEquals(bytes("v1"), read(store().get(ObjectRef.of(b, "tx/day.csv"))));
+    assertEquals(1, all(store().listVersions(b, "tx/")).size());
+  }
+
+  @Test
+  void unversionedOverwriteKeepsOneVersion() {
+    String b = bucket(false, false);
+    store().put(b, "k", bytes("one"), PutOptions.defaults());
+    store().put(b, "k", bytes("two"), PutOptions.defaults());
+    List<ObjectVersion> versions = all(store().listVersions(b, "k"));
+    assertEquals(1, versions.size());
+    assertEquals("null", versions.get(0).versionId());
+    store().delete(ObjectRef.of(b, "k"));
+    assertTrue(all(store().listVersions(b, "")).isEmpty());
+  }
+
+  @Test
+  void trickyKeysRoundTripAndListInBinaryOrder() {
+    String b = bucket(false, false);
+    String deep = "deep/" + "segment-of-forty-characters-abcdefghijk/".repeat(24);
+    String longKey = deep + "x".repeat(1024 - deep.getBytes(StandardCharsets.UTF_8).length);
+    assertEquals(1024, longKey.getBytes(StandardCharsets.UTF_8).length);
+    List<String> keys = List.of("with space/file name.json", "plus+sign/a+b.csv", "percent%20/100%.bin",
+        "unicode/données/日本語/ñ.txt", "emoji/🙂.json", longKey, "folder/", "a-b", "a/b", "A/b");
+    for (String k : keys) {
+      store().put(b, k, bytes("body of " + k), PutOptions.defaults());
+    }
+    for (String k : keys) {
+      assertArrayEquals(bytes("body of " + k), read(store().get(ObjectRef.of(b, k))), k);
+    }
+    List<String> listed = all(store().list(b, "")).stream().map(ObjectVersion::key).toList();
+    List<String> expected = new ArrayList<>(keys);
+    expected.sort(Keys.UTF8_ORDER);
+    assertEquals(expected, listed);
+  }
+
+  @Test
+  void listingCrossesPagesAndHonoursThePrefix() {
+    String b = bucket(true, false);
+    int n = listPageSize() * 2 + 3;
+    for (int i = 0; i < n; i++) {
+      store().put(b, String.format("p/%04d", i), bytes("x" + i), PutOptions.defaults());
+    }
+    store().put(b, "q/other", bytes("y"), PutOptions.defaults());
+    store().put(b, "p/0000", bytes("second version"), PutOptions.defaults());
+    List<ObjectVersion> listed = all(store().list(b, "p/"));
+    assertEquals(n, listed.size());
+    assertEquals("p/0000", listed.get(0).key());
+    assertEquals(14, listed.get(0).size());
+    assertEquals(String.format("p/%04d", n - 1), listed.get(n - 1).key());
+    assertEquals(n + 1, all(store().listVersions(b, "p/")).size());
+    assertEquals(n + 2, all(store().listVersions(b, "")).size());
+  }
+
+  @Test
+  void archivedObjectsNeedARestoreBeforeTheyCanBeRead() {
+    String b = bucket(false, false);
+    byte[] data = bytes("cold bytes");
+    store().put(b, "cold/pack", data, PutOptions.builder().storageClass(StorageClass.DEEP_ARCHIVE).build());
+    ObjectMetadata head = store().head(ObjectRef.of(b, "cold/pack"));
+    assertEquals(StorageClass.DEEP_ARCHIVE, head.storageClass());
+    assertNull(head.restoreOngoing());
+    assertFalse(head.readable());
+    ObjectStoreException e = assertThrows(ObjectStoreException.class,
+        () -> read(store().get(ObjectRef.of(b, "cold/pack"))));
+    assertEquals(Reason.INVALID_OBJECT_STATE, e.reason());
+
+    assertEquals(RestoreRequestResult.STARTED,
+        store().requestRestore(ObjectRef.of(b, "cold/pack"), 3, RestoreTier.BULK));
+    restoreCompletes(ObjectRef.of(b, "cold/pack"));
+    ObjectMetadata restored = store().head(ObjectRef.of(b, "cold/pack"));
+    assertEquals(Boolean.FALSE, restored.restoreOngoing());
+    assertTrue(restored.restoreExpiry().isAfter(Instant.now().plus(2, ChronoUnit.DAYS)));
+    assertArrayEquals(data, read(store().get(ObjectRef.of(b, "cold/pack"))));
+    assertEquals(RestoreRequestResult.ALREADY_RESTORED,
+        store().requestRestore(ObjectRef.of(b, "cold/pack"), 5, RestoreTier.BULK));
+
+    store().put(b, "warm", data, PutOptions.defaults());
+    e = assertThrows(ObjectStoreException.class,
+        () -> store().requestRestore(ObjectRef.of(b, "warm"), 1, RestoreTier.STANDARD));
+    assertEquals(Reason.INVALID_OBJECT_STATE, e.reason());
+  }
+
+  /** Lets a restore that was just requested complete; a no-op where restores complete at once. */
+  protected void restoreCompletes(ObjectRef ref) {}
+
+  @Test
+  void objectLockRefusesPermanentDeletesUntilRetainUntil() {
+    String b = bucket(true, true);
+    Instant until = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+    ObjectMetadata v = store().put(b, "locked", bytes("keep me"), PutOptions.builder()
+        .objectLock(ObjectLockMode.COMPLIANCE, until).checksum(ChecksumAlgorithm.SHA256).build());
+    ObjectMetadata head = store().head(ObjectRef.of(b, "locked"));
+    assertEquals(ObjectLockMode.COMPLIANCE, head.lockMode());
+    assertEquals(until, head.lockRetainUntil());
+
+    ObjectStoreException e = assertThrows(ObjectStoreException.class,
+        () -> store().delete(v.ref(), true));
+    assertEquals(Reason.ACCESS_DENIED, e.reason());
+    // A delete without a version id only adds a delete marker, which Object Lock allows.
+    store().delete(ObjectRef.of(b, "locked"));
+    assertArrayEquals(bytes("keep me"), read(store().get(v.ref())));
+
+    ObjectMetadata g = store().put(b, "governed", bytes("g"), PutOptions.builder()
+        .objectLock(ObjectLockMode.GOVERNANCE, until).checksum(ChecksumAlgorithm.SHA256).build());
+    assertEquals(Reason.ACCESS_DENIED,
+        assertThrows(ObjectStoreException.class, () -> store().delete(g.ref(), false)).reason());
+    store().putLegalHold(g.ref(), true);
+    assertTrue(store().head(g.ref()).legalHold());
+    assertEquals(Reason.ACCESS_DENIED,
+        assertThrows(ObjectStoreException.class, () -> store().delete(g.ref(), true)).reason(),
+        "bypassing governance does not lift a legal hold");
+    store().putLegalHold(g.ref(), false);
+    store().delete(g.ref(), true);
+    assertEquals(Reason.NOT_FOUND, assertThrows(ObjectStoreException.class, () -> store().head(g.ref())).reason());
+  }
+
+  @Test
+  void multipartUploadCompletesWithAPartCountETag() throws Exception {
+    String b = bucket(false, false);
+    byte[] p1 = random((int) S3Limits.MIN_PART_SIZE, 2);
+    byte[] p2 = random(1234, 3);
+    MultipartUpload up = store().startMultipartUpload(b, "big/object.bin", PutOptions.builder()
+        .contentType("application/octet-stream").userMetadata("lakevault-pack", "1").build());
+    List<ObjectStore.PendingUpload> pending = store().listMultipartUploads(b, "big/");
+    assertEquals(1, pending.size());
+    assertEquals(up.uploadId(), pending.get(0).uploadId());
+    List<MultipartUpload.CompletedPart> parts = List.of(
+        up.uploadPart(1, new ByteArrayInputStream(p1), p1.length),
+        up.uploadPart(2, new ByteArrayInputStream(p2), p2.length));
+    ObjectMetadata done = up.complete(parts);
+    assertTrue(done.eTag().endsWith("-2"), done.eTag());
+    assertTrue(store().listMultipartUploads(b, "").isEmpty());
+
+    ObjectMetadata head = store().head(ObjectRef.of(b, "big/object.bin"));
+    assertEquals(p1.length + p2.length, head.size());
+    assertFalse(head.eTagIsMd5());
+    assertEquals(Map.of("lakevault-pack", "1"), head.userMetadata());
+    byte[] all = read(store().get(ObjectRef.of(b, "big/object.bin")));
+    assertEquals(md5(concat(p1, p2)), md5(all));
+  }
+
+  @Test
+  void abortedUploadsLeaveNothing() {
+    String b = bucket(false, false);
+    MultipartUpload up = store().startMultipartUpload(b, "dangling", PutOptions.defaults());
+    up.uploadPart(1, new ByteArrayInputStream(bytes("partial")), 7);
+    store().abortMultipartUpload(b, "dangling", up.uploadId());
+    assertTrue(store().listMultipartUploads(b, "").isEmpty());
+    assertEquals(Reason.NOT_FOUND,
+        assertThrows(ObjectStoreException.class, () -> store().head(ObjectRef.of(b, "dangling"))).reason());
+  }
+
+  @Test
+  void multipartOutputStreamStreamsPartsAndAbortsOnFailure() throws Exception {
+    String b = bucket(false, false);
+    byte[] data = random((int) (S3Limits.MIN_PART_SIZE * 2 + 77), 4);
+    try (MultipartOutputStream out = new MultipartOutputStream(store(), b, "streamed", PutOptions.defaults(),
+        S3Limits.MIN_PART_SIZE)) {
+      for (int off = 0; off < data.length; off += 1_000_003) {
+        out.write(data, off, Math.min(1_000_003, data.length - off));
+      }
+    }
+    assertTrue(store().head(ObjectRef.of(b, "streamed")).eTag().endsWith("-3"));
+    assertEquals(md5(data), md5(read(store().get(ObjectRef.of(b, "streamed")))));
+
+    MultipartOutputStream abandoned = new MultipartOutputStream(store(), b, "abandoned", PutOptions.defaults(),
+        S3Limits.MIN_PART_SIZE);
+    abandoned.write(data, 0, (int) S3Limits.MIN_PART_SIZE + 10);
+    abandoned.abort();
+    assertTrue(store().listMultipartUploads(b, "").isEmpty());
+    assertEquals(Reason.NOT_FOUND,
+        assertThrows(ObjectStoreException.class, () -> store().head(ObjectRef.of(b, "abandoned"))).reason());
+  }
+
+  @Test
+  void additionalChecksumsAndEncryptionAreRecorded() throws Exception {
+    String b = bucket(false, false);
+    byte[] data = random(4096, 5);
+    store().put(b, "sum", data, PutOptions.builder().checksum(ChecksumAlgorithm.SHA256)
+        .serverSideEncryption("AES256", null).build());
+    ObjectMetadata head = store().head(ObjectRef.of(b, "sum"));
+    assertEquals(Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(data)),
+        head.checksums().get(ChecksumAlgorithm.SHA256));
+    assertEquals("AES256", head.serverSideEncryption());
+  }
+
+  @Test
+  void conditionalPutRefusesAnExistingKey() {
+    String b = bucket(false, false);
+    PutOptions once = PutOptions.builder().ifNoneMatch(true).build();
+    store().put(b, "packs/p-1", bytes("first"), once);
+    ObjectStoreException e = assertThrows(ObjectStoreException.class,
+        () -> store().put(b, "packs/p-1", bytes("second"), once));
+    assertEquals(Reason.PRECONDITION_FAILED, e.reason());
+    assertArrayEquals(bytes("first"), read(store().get(ObjectRef.of(b, "packs/p-1"))));
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = new byte[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}
