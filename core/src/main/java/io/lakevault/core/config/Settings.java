@@ -62,10 +62,15 @@ public final class Settings {
       "Attempts per S3 request, with exponential backoff and jitter, on throttling (503 SlowDown) and transient errors.",
       "integer", s -> intInRange(s, 1, 100));
 
+  public static final Setting<Duration> CATALOG_HISTORY_RETENTION = new Setting<>("catalog.history-retention",
+      "3653d",
+      "How long catalog tables keep their Delta history (log and removed files), so auditors can time-travel the catalog itself; set it to at least the longest retention class.",
+      "duration", Durations::parse);
+
   private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
 
   static {
-    for (Setting<?> s : List.of(CATALOG_URI, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
+    for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
         S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS)) {
       ALL.put(s.key(), s);
     }

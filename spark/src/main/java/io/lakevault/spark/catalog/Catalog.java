@@ -1,0 +1,117 @@
+package io.lakevault.spark.catalog;
+
+import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaTableBuilder;
+import io.lakevault.core.ErrorKind;
+import io.lakevault.core.LakevaultException;
+import io.lakevault.core.config.Durations;
+import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.core.config.Settings;
+import io.lakevault.spark.Locations;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The Delta catalog under {@code catalog.uri}: one folder per {@link CatalogTable}. Tables are
+ * created on first use with the history retention auditors need, and gain new nullable columns
+ * when the code defines them.
+ */
+public final class Catalog {
+  private final SparkSession spark;
+  private final LakevaultConfig config;
+  private final Locations locations;
+
+  public Catalog(SparkSession spark, LakevaultConfig config) {
+    this.spark = spark;
+    this.config = config;
+    this.locations = new Locations(config);
+  }
+
+  /** The table's location as the user wrote it ({@code s3://...}). */
+  public String uri(CatalogTable t) {
+    return config.get(Settings.CATALOG_URI) + "/" + t.tableName();
+  }
+
+  /** The table's location as Hadoop opens it. */
+  public String path(CatalogTable t) {
+    return locations.hadoopPath(uri(t));
+  }
+
+  /**
+   * Table properties of every catalog table. Delta keeps its log 30 days and removed files 7 days by
+   * default, which would cut an auditor's time travel over the catalog to a week; both are raised to
+   * {@code catalog.history-retention}.
+   */
+  public Map<String, String> tableProperties() {
+    Duration keep = config.get(Settings.CATALOG_HISTORY_RETENTION);
+    String interval = "interval " + keep.toDays() + " days";
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("delta.logRetentionDuration", interval);
+    p.put("delta.deletedFileRetentionDuration", interval);
+    p.put("delta.checkpointInterval", "10");
+    p.put("lakevault.history-retention", Durations.format(keep));
+    return p;
+  }
+
+  /** Creates missing tables and adds missing nullable columns; fails on any other schema difference. */
+  public void ensureTables() {
+    for (CatalogTable t : CatalogTable.values()) {
+      ensure(t);
+    }
+  }
+
+  public void ensure(CatalogTable t) {
+    String path = path(t);
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      DeltaTableBuilder b = DeltaTable.createIfNotExists(spark).location(path).addColumns(t.schema())
+          .comment(t.description());
+      if (!t.partitionColumns().isEmpty()) {
+        b = b.partitionedBy(t.partitionColumns().toArray(new String[0]));
+      }
+      for (Map.Entry<String, String> e : tableProperties().entrySet()) {
+        b = b.property(e.getKey(), e.getValue());
+      }
+      b.execute();
+      return;
+    }
+    StructType actual = DeltaTable.forPath(spark, path).toDF().schema();
+    List<String> add = new ArrayList<>();
+    for (StructField want : t.schema().fields()) {
+      int i = actual.getFieldIndex(want.name()).getOrElse(() -> -1);
+      if (i < 0) {
+        add.add("`" + want.name() + "` " + want.dataType().sql());
+      } else if (!actual.fields()[i].dataType().equals(want.dataType())) {
+        throw new LakevaultException(ErrorKind.USAGE, "catalog table " + uri(t) + " has column '" + want.name()
+            + "' of type " + actual.fields()[i].dataType().sql() + " but this lakevault expects "
+            + want.dataType().sql() + "; the catalog was written by another version, see docs/catalog.md (migrations)");
+      }
+    }
+    if (!add.isEmpty()) {
+      spark.sql("ALTER TABLE delta.`" + path + "` ADD COLUMNS (" + String.join(", ", add) + ")");
+    }
+  }
+
+  public Dataset<Row> read(CatalogTable t) {
+    return spark.read().format("delta").load(path(t));
+  }
+
+  public DeltaTable table(CatalogTable t) {
+    return DeltaTable.forPath(spark, path(t));
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public LakevaultConfig config() {
+    return config;
+  }
+}

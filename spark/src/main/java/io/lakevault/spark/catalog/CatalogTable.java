@@ -1,0 +1,127 @@
+package io.lakevault.spark.catalog;
+
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.TimestampType;
+import static org.apache.spark.sql.types.DataTypes.createArrayType;
+import static org.apache.spark.sql.types.DataTypes.createMapType;
+
+import java.util.List;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The Delta tables of the catalog: the one source of truth for their schemas, mirrored in
+ * {@code docs/catalog.md} and pinned by {@code CatalogSchemaTest}. A change here is a migration:
+ * new nullable columns are added to existing tables on the next run; any other change needs a
+ * written migration.
+ */
+public enum CatalogTable {
+  /** S3 Inventory rows, normalized to AWS's ORC/Parquet column names; one partition per report of a bucket. */
+  INVENTORY("inventory", List.of("source_bucket", "config_id", "report_date"),
+      "S3 Inventory rows with keys decoded, one partition per (source bucket, configuration, report date).",
+      f("bucket", StringType, false), f("key", StringType, false), f("version_id", StringType),
+      f("is_latest", BooleanType), f("is_delete_marker", BooleanType), f("size", LongType),
+      f("last_modified_date", TimestampType), f("e_tag", StringType), f("storage_class", StringType),
+      f("is_multipart_uploaded", BooleanType), f("replication_status", StringType),
+      f("encryption_status", StringType), f("object_lock_retain_until_date", TimestampType),
+      f("object_lock_mode", StringType), f("object_lock_legal_hold_status", StringType),
+      f("intelligent_tiering_access_tier", StringType), f("bucket_key_status", StringType),
+      f("checksum_algorithm", StringType), f("object_access_control_list", StringType),
+      f("object_owner", StringType), f("lifecycle_expiration_date", TimestampType),
+      f("source_bucket", StringType, false), f("config_id", StringType, false),
+      f("report_time", TimestampType, false), f("report_date", DateType, false),
+      f("ingest_run_id", StringType, false)),
+
+  /** One row per object version and retention decision. */
+  CLASSIFIED("classified", List.of("retention_class"),
+      "Each object version with its retention class (or exclusion), the deciding rule and its retain-until date.",
+      f("bucket", StringType, false), f("key", StringType, false), f("version_id", StringType),
+      f("e_tag", StringType), f("size", LongType), f("last_modified_date", TimestampType),
+      f("is_latest", BooleanType), f("is_delete_marker", BooleanType), f("storage_class", StringType),
+      f("retention_class", StringType, false), f("rule_id", StringType), f("retain_until", TimestampType),
+      f("pack_group", StringType), f("policy_sha256", StringType), f("classified_at", TimestampType, false),
+      f("run_id", StringType, false)),
+
+  /** Every archived object version and where its bytes are. */
+  OBJECTS("objects", List.of("bucket"),
+      "Every archived object version: its source identity, SHA-256, retention, and the pack entry holding its bytes.",
+      f("bucket", StringType, false), f("key", StringType, false), f("version_id", StringType),
+      f("e_tag", StringType), f("size", LongType, false), f("last_modified_date", TimestampType),
+      f("is_delete_marker", BooleanType, false), f("sha256", StringType), f("content_type", StringType),
+      f("user_metadata", createMapType(StringType, StringType)), f("retention_class", StringType, false),
+      f("retain_until", TimestampType), f("pack_id", StringType), f("entry_offset", LongType),
+      f("entry_length", LongType), f("dedup_of", StringType), f("archived_at", TimestampType, false),
+      f("run_id", StringType, false)),
+
+  /** Every pack file written to the archive. */
+  PACKS("packs", List.of(),
+      "Every pack: where it is, what it holds, its SHA-256, storage class and lock.",
+      f("pack_id", StringType, false), f("uri", StringType, false), f("version_id", StringType),
+      f("retention_class", StringType, false), f("storage_class", StringType, false),
+      f("format_version", IntegerType, false), f("entries", LongType, false), f("original_bytes", LongType, false),
+      f("stored_bytes", LongType, false), f("sha256", StringType, false), f("encrypted", BooleanType, false),
+      f("lock_mode", StringType), f("retain_until", TimestampType), f("created_at", TimestampType, false),
+      f("run_id", StringType, false)),
+
+  /** One row per job run: the audit trail. */
+  RUNS("runs", List.of(),
+      "One row per run of any job: who ran what, with which arguments, when, how it ended, and its metrics.",
+      f("run_id", StringType, false), f("job", StringType, false),
+      f("arguments", createArrayType(StringType, false)), f("config", createMapType(StringType, StringType)),
+      f("user", StringType), f("host", StringType), f("lakevault_version", StringType),
+      f("started_at", TimestampType, false), f("ended_at", TimestampType), f("status", StringType, false),
+      f("error", StringType), f("counts", createMapType(StringType, LongType)), f("bytes", LongType),
+      f("metrics", createMapType(StringType, DoubleType))),
+
+  /** Restore requests and the state of each pack they thaw. */
+  RESTORES("restores", List.of(),
+      "Restore and export requests, one row per (request, pack), with the thaw state of each pack.",
+      f("restore_id", StringType, false), f("requested_at", TimestampType, false), f("selector", StringType),
+      f("as_of", TimestampType), f("tier", StringType), f("days", IntegerType), f("target", StringType),
+      f("pack_id", StringType), f("pack_uri", StringType), f("state", StringType, false),
+      f("state_changed_at", TimestampType, false), f("objects", LongType), f("bytes", LongType),
+      f("run_id", StringType, false));
+
+  private final String tableName;
+  private final List<String> partitionColumns;
+  private final String description;
+  private final StructType schema;
+
+  CatalogTable(String tableName, List<String> partitionColumns, String description, StructField... fields) {
+    this.tableName = tableName;
+    this.partitionColumns = partitionColumns;
+    this.description = description;
+    this.schema = new StructType(fields);
+  }
+
+  public String tableName() {
+    return tableName;
+  }
+
+  public List<String> partitionColumns() {
+    return partitionColumns;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public StructType schema() {
+    return schema;
+  }
+
+  private static StructField f(String name, DataType type) {
+    return new StructField(name, type, true, Metadata.empty());
+  }
+
+  private static StructField f(String name, DataType type, boolean nullable) {
+    return new StructField(name, type, nullable, Metadata.empty());
+  }
+}
