@@ -658,7 +658,6 @@ public final class LocalObjectStore implements ObjectStore {
           if (!name.endsWith(META_SUFFIX) || !Files.isDirectory(p)) return;
           String rel = base.relativize(p).toString();
           key = rel.substring(0, rel.length() - META_SUFFIX.length());
-          if (name.equals(META_SUFFIX)) key = key + "/";
           if (key.startsWith("/")) key = key.substring(1);
         } else {
           if (!Files.isRegularFile(p)) return;

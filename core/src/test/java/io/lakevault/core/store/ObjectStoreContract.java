@@ -184,6 +184,8 @@ public abstract class ObjectStoreContract {
     List<String> expected = new ArrayList<>(keys);
     expected.sort(Keys.UTF8_ORDER);
     assertEquals(expected, listed);
+    List<String> versioned = all(store().listVersions(b, "")).stream().map(ObjectVersion::key).toList();
+    assertEquals(expected, versioned);
   }
 
   @Test
