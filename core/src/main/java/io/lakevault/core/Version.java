@@ -6,7 +6,8 @@ import java.util.Properties;
 
 /** The lakevault version, from the build. */
 public final class Version {
-  private static final String VERSION = load();
+  private static final Properties PROPS = load();
+  private static final String VERSION = PROPS.getProperty("version", "unknown");
 
   private Version() {}
 
@@ -14,13 +15,19 @@ public final class Version {
     return VERSION;
   }
 
-  private static String load() {
+  /** What the build was compiled against, e.g. {@code Spark 3.5.6, Delta 3.3.2, Scala 2.12}. */
+  public static String stack() {
+    return "Spark " + PROPS.getProperty("spark.version") + ", Delta " + PROPS.getProperty("delta.version")
+        + ", Scala " + PROPS.getProperty("scala.version") + ", Java " + System.getProperty("java.version");
+  }
+
+  private static Properties load() {
+    Properties p = new Properties();
     try (InputStream in = Version.class.getResourceAsStream("version.properties")) {
-      Properties p = new Properties();
       if (in != null) p.load(in);
-      return p.getProperty("version", "unknown");
     } catch (IOException e) {
-      return "unknown";
+      // fall through with what was read: "unknown" is shown
     }
+    return p;
   }
 }

@@ -357,8 +357,11 @@ public final class LakeGenerator {
     int files = rows.size() > 5_000 ? 3 : 1;
     var spec = new InventoryReportWriter.Spec(bucket, configId, format, allVersions, fields, INVENTORY, INVENTORY_PREFIX,
         scan, files);
+    // Slices of about 2,000 rows keep each task small (Spark warns above 1 MB a task).
+    var rdd = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
+        .parallelize(rows, Math.max(1, rows.size() / 2_000));
     String manifest = InventoryReportWriter.write(spark, store,
-        spark.createDataFrame(rows, InventoryReportWriter.rowSchema()), spec);
+        spark.createDataFrame(rdd, InventoryReportWriter.rowSchema()), spec);
     LOG.info("wrote {} inventory report {} ({} rows)", format, manifest, rows.size());
     return new GeneratedLake.Report(bucket, configId, format, allVersions, manifest, rows.size(), files);
   }

@@ -1,0 +1,105 @@
+package io.lakevault.cli;
+
+import io.lakevault.core.ErrorKind;
+import io.lakevault.core.LakevaultException;
+import io.lakevault.core.Version;
+import io.lakevault.core.config.LakevaultConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code lakevault} command: parses arguments and hands over to a job. No logic lives here.
+ *
+ * <p>Exit codes (docs/cli.md): 0 success; 1 failure; 2 usage or configuration error.
+ */
+@Command(name = "lakevault", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+    sortOptions = false, usageHelpAutoWidth = true,
+    description = "Archive S3 data lakes into packed, encrypted Glacier Deep Archive objects, tracked in a Delta catalog.",
+    footerHeading = "%nExit codes:%n",
+    footer = {"  0  success", "  1  failure (the message says what failed and what to do)",
+        "  2  usage or configuration error", "", "Docs: README.md, docs/cli.md, docs/configuration.md"},
+    subcommands = {
+        DemoCommand.class, GenerateCommand.class,
+        Unbuilt.Inventory.class, Unbuilt.Classify.class, Unbuilt.Policy.class, Unbuilt.Explain.class,
+        Unbuilt.Archive.class, Unbuilt.Verify.class, Unbuilt.Restore.class, Unbuilt.Export.class,
+        Unbuilt.Find.class, Unbuilt.Versions.class, Unbuilt.CatalogCmd.class,
+        CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_FAILURE = 1;
+  public static final int EXIT_USAGE = 2;
+
+  @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "YAML settings file (default: conf/lakevault.yaml when it exists).")
+  Path configFile;
+
+  @Option(names = "--conf", paramLabel = "KEY=VALUE", scope = ScopeType.INHERIT,
+      description = "Override one setting; repeatable; applied after --config.")
+  List<String> overrides = new ArrayList<>();
+
+  private LakevaultConfig config;
+
+  /** The effective configuration, loaded once, on first use, so --help never needs a valid file. */
+  LakevaultConfig config() {
+    if (config == null) {
+      Map<String, String> o = new LinkedHashMap<>();
+      for (String s : overrides) {
+        Map.Entry<String, String> e = LakevaultConfig.parseOverride(s);
+        o.put(e.getKey(), e.getValue());
+      }
+      config = LakevaultConfig.load(configFile, o);
+    }
+    return config;
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line and returns the exit code; used by main and by tests. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+      LakevaultException lv = find(ex);
+      if (lv != null) {
+        err.println("lakevault " + line.getCommandName() + ": error: " + lv.getMessage());
+        return lv.kind().exitCode();
+      }
+      err.println("lakevault " + line.getCommandName() + ": unexpected failure (a lakevault bug; please report it"
+          + " with this trace):");
+      ex.printStackTrace(err);
+      return ErrorKind.INTERNAL.exitCode();
+    });
+    return cl.execute(args);
+  }
+
+  private static LakevaultException find(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof LakevaultException lv) return lv;
+    }
+    return null;
+  }
+
+  /** {@code lakevault --version}. */
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"lakevault " + Version.get(), Version.stack()};
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package io.lakevault.cli;
+
+import io.lakevault.core.LakevaultException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Subcommands whose jobs are not built yet. Each declares the interface its issue specifies, so
+ * {@code --help} already documents it, and refuses to run with a message saying so (exit 1).
+ */
+final class Unbuilt {
+  private Unbuilt() {}
+
+  abstract static class Base implements Callable<Integer> {
+    abstract String what();
+
+    @Override
+    public Integer call() {
+      throw LakevaultException.input(what() + " is not built yet; see the README's Status section"
+          + " for what runs today (lakevault demo, lakevault generate)");
+    }
+  }
+
+  @Command(name = "inventory", mixinStandardHelpOptions = true,
+      description = "Ingest S3 Inventory reports (CSV, ORC, Parquet) into the catalog, with integrity checks and change sets.")
+  static final class Inventory extends Base {
+    @Option(names = "--source", paramLabel = "URI", description = "Inventory configuration prefix or one manifest.json; repeatable.")
+    List<String> sources;
+    @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "Report of that day (default: newest complete).")
+    String date;
+    @Option(names = "--report", paramLabel = "YYYY-MM-DDTHH-MMZ", description = "One report folder.")
+    String report;
+    @Option(names = "--dry-run", description = "Check and count; commit nothing.")
+    boolean dryRun;
+
+    @Override String what() { return "the inventory job"; }
+  }
+
+  @Command(name = "classify", mixinStandardHelpOptions = true,
+      description = "Assign every object version a retention class from a policy, with a cost report.")
+  static final class Classify extends Base {
+    @Option(names = "--policy", paramLabel = "FILE", description = "Policy YAML (see docs/policy.md).")
+    Path policy;
+    @Option(names = "--dry-run", description = "Report only; write nothing.")
+    boolean dryRun;
+
+    @Override String what() { return "the classify job"; }
+  }
+
+  @Command(name = "policy", mixinStandardHelpOptions = true, description = "Policy tools.",
+      subcommands = Policy.Lint.class)
+  static final class Policy implements Runnable {
+    @Override
+    public void run() {
+      throw LakevaultException.usage("policy needs a subcommand: lint");
+    }
+
+    @Command(name = "lint", mixinStandardHelpOptions = true,
+        description = "Check a policy: unknown fields, bad patterns, shadowed and overlapping rules.")
+    static final class Lint extends Base {
+      @Parameters(paramLabel = "FILE", description = "Policy YAML.")
+      Path file;
+
+      @Override String what() { return "policy lint"; }
+    }
+  }
+
+  @Command(name = "explain", mixinStandardHelpOptions = true,
+      description = "Show which rule decides an object's retention class, and why.")
+  static final class Explain extends Base {
+    @Parameters(paramLabel = "s3://BUCKET/KEY")
+    String uri;
+    @Option(names = "--policy", paramLabel = "FILE")
+    Path policy;
+
+    @Override String what() { return "explain"; }
+  }
+
+  @Command(name = "archive", mixinStandardHelpOptions = true,
+      description = "Pack classified objects into compressed, encrypted, locked packs in the archive.")
+  static final class Archive extends Base {
+    @Option(names = "--dry-run", description = "Print the plan and its cost; write nothing.")
+    boolean dryRun;
+    @Option(names = "--class", paramLabel = "NAME", description = "Only these retention classes; repeatable.")
+    List<String> classes;
+
+    @Override String what() { return "the archive job"; }
+  }
+
+  @Command(name = "verify", mixinStandardHelpOptions = true,
+      description = "Re-read packs and check every entry's hash against the catalog.")
+  static final class Verify extends Base {
+    @Option(names = "--packs", paramLabel = "ID", split = ",")
+    List<String> packs;
+    @Option(names = "--sample", paramLabel = "N")
+    Integer sample;
+
+    @Override String what() { return "verify"; }
+  }
+
+  abstract static class Selecting extends Base {
+    @Option(names = "--bucket", paramLabel = "NAME", description = "Source bucket; repeatable.")
+    List<String> buckets;
+    @Option(names = "--prefix", paramLabel = "PREFIX", description = "Key prefix; repeatable.")
+    List<String> prefixes;
+    @Option(names = "--keys", paramLabel = "FILE", description = "One key per line.")
+    Path keys;
+    @Option(names = "--as-of", paramLabel = "TIME", description = "ISO-8601 instant: the versions current then.")
+    String asOf;
+    @Option(names = "--to", paramLabel = "URI", description = "Target: s3://bucket/prefix or a local folder.")
+    String to;
+  }
+
+  @Command(name = "restore", mixinStandardHelpOptions = true,
+      description = "Find, thaw, extract, verify and write back archived objects.")
+  static final class Restore extends Selecting {
+    @Option(names = "--tier", paramLabel = "TIER", description = "Bulk, Standard or Expedited.")
+    String tier;
+    @Option(names = "--dry-run")
+    boolean dryRun;
+
+    @Override String what() { return "restore"; }
+  }
+
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = "Export a versioned, checksummed set as of a time, with manifests, for auditors.")
+  static final class Export extends Selecting {
+    @Override String what() { return "export"; }
+  }
+
+  @Command(name = "find", mixinStandardHelpOptions = true, description = "List what the archive holds under a prefix.")
+  static final class Find extends Base {
+    @Parameters(paramLabel = "s3://BUCKET/PREFIX")
+    String uri;
+    @Option(names = "--as-of", paramLabel = "TIME")
+    String asOf;
+    @Option(names = "--json")
+    boolean json;
+
+    @Override String what() { return "find"; }
+  }
+
+  @Command(name = "versions", mixinStandardHelpOptions = true, description = "Every archived version of one key.")
+  static final class Versions extends Base {
+    @Parameters(paramLabel = "s3://BUCKET/KEY")
+    String uri;
+    @Option(names = "--json")
+    boolean json;
+
+    @Override String what() { return "versions"; }
+  }
+
+  @Command(name = "catalog", mixinStandardHelpOptions = true, description = "Catalog maintenance.",
+      subcommands = CatalogCmd.Rebuild.class)
+  static final class CatalogCmd implements Runnable {
+    @Override
+    public void run() {
+      throw LakevaultException.usage("catalog needs a subcommand: rebuild");
+    }
+
+    @Command(name = "rebuild", mixinStandardHelpOptions = true, description = "Rebuild catalog rows from the packs themselves.")
+    static final class Rebuild extends Base {
+      @Option(names = "--from-packs", paramLabel = "URI", required = true)
+      String from;
+
+      @Override String what() { return "catalog rebuild"; }
+    }
+  }
+}

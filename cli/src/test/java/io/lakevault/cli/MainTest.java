@@ -1,0 +1,137 @@
+package io.lakevault.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lakevault.spark.SharedSpark;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MainTest {
+  @TempDir Path dir;
+
+  record Result(int code, String out, String err) {}
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @BeforeAll
+  static void spark() {
+    SharedSpark.session(); // the command reuses the test JVM's local[2] session
+  }
+
+  /** Every command path, e.g. "policy lint". */
+  static List<List<String>> commandPaths(CommandLine cl, List<String> prefix) {
+    List<List<String>> out = new ArrayList<>();
+    for (var e : cl.getSubcommands().entrySet()) {
+      if (e.getKey().equals("help")) continue;
+      List<String> p = new ArrayList<>(prefix);
+      p.add(e.getKey());
+      out.add(p);
+      out.addAll(commandPaths(e.getValue(), p));
+    }
+    return out;
+  }
+
+  @Test
+  void helpWorksForEveryCommand() {
+    List<List<String>> paths = commandPaths(new CommandLine(new Main()), List.of());
+    assertTrue(paths.size() >= 15, paths.toString());
+    for (List<String> p : paths) {
+      List<String> args = new ArrayList<>(p);
+      args.add("--help");
+      Result r = run(args.toArray(String[]::new));
+      assertEquals(0, r.code(), p + ": " + r.err());
+      assertTrue(r.out().startsWith("Usage: lakevault " + String.join(" ", p)), r.out());
+    }
+    Result top = run("--help");
+    assertEquals(0, top.code());
+    assertTrue(top.out().contains("2  usage or configuration error"));
+  }
+
+  @Test
+  void versionNamesTheStack() {
+    Result r = run("--version");
+    assertEquals(0, r.code());
+    assertTrue(r.out().matches("(?s)lakevault \\S+\\RSpark 3\\.5\\.\\d+, Delta 3\\.3\\.\\d+, Scala 2\\.12.*"), r.out());
+  }
+
+  @Test
+  void configurationErrorsExitWithTwoAndNameTheProblem() {
+    Result bad = run("--conf", "archive.url=s3://x/y", "generate", "--dir", dir.toString());
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("unknown setting 'archive.url' (--conf); did you mean 'archive.uri'?"), bad.err());
+
+    Result missing = run("--config", dir.resolve("nope.yaml").toString(), "demo");
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("nope.yaml' does not exist"), missing.err());
+
+    Result noEquals = run("generate", "--conf", "catalog.uri");
+    assertEquals(2, noEquals.code());
+    assertTrue(noEquals.err().contains("is not of the form key=value"), noEquals.err());
+
+    Result unknownCommand = run("pack");
+    assertEquals(2, unknownCommand.code());
+
+    Result badOption = run("generate", "--objects", "ten");
+    assertEquals(2, badOption.code());
+    assertTrue(badOption.err().contains("--objects"), badOption.err());
+  }
+
+  @Test
+  void commandsNotBuiltYetSaySoAndFail() {
+    for (String[] args : List.of(new String[] {"inventory", "--source", "s3://inv/p/"}, new String[] {"archive"},
+        new String[] {"policy", "lint", "conf/policy.yaml"}, new String[] {"restore", "--prefix", "a/"})) {
+      Result r = run(args);
+      assertEquals(1, r.code(), String.join(" ", args));
+      assertTrue(r.err().contains("is not built yet"), r.err());
+    }
+  }
+
+  @Test
+  void generateWritesALakeAndRecordsItsRun() {
+    Path store = dir.resolve("lake");
+    Result r = run("--conf", "catalog.uri=s3://cat/alog", "generate", "--dir", store.toString(), "--objects", "120",
+        "--large-objects", "0", "--no-versions");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("all-versions-csv"), r.out());
+    assertTrue(Files.isRegularFile(store.resolve("acme-inventory/inventory/acme-transactions/current-csv/2024-07-01T00-00Z/manifest.checksum")));
+    Row run = SharedSpark.session().read().format("delta").load(store.resolve("cat/alog/runs").toString()).first();
+    assertEquals("generate", run.getAs("job"));
+    assertEquals("SUCCEEDED", run.getAs("status"));
+    assertEquals(0L, (long) run.<String, Long>getJavaMap(run.fieldIndex("counts")).get("delete_markers"));
+  }
+
+  @Test
+  void demoRunsToTheEndAndRefusesAForeignFolder() throws Exception {
+    Path work = dir.resolve("demo");
+    Result r = run("demo", "--dir", work.toString(), "--objects", "150", "--large-objects", "0");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("[1/4] generate"), r.out());
+    assertTrue(r.out().contains("runs:"), r.out());
+    assertTrue(Files.isDirectory(work.resolve("store/lakevault-catalog/catalog/objects/_delta_log")));
+    // Running again starts afresh in the same folder.
+    assertEquals(0, run("demo", "--dir", work.toString(), "--objects", "60", "--large-objects", "0").code());
+
+    Path foreign = dir.resolve("mine");
+    Files.createDirectories(foreign);
+    Files.writeString(foreign.resolve("notes.txt"), "precious");
+    Result refused = run("demo", "--dir", foreign.toString());
+    assertEquals(2, refused.code());
+    assertTrue(refused.err().contains("not made by lakevault demo"), refused.err());
+    assertEquals("precious", Files.readString(foreign.resolve("notes.txt")));
+  }
+}
