@@ -286,7 +286,6 @@ public final class S3ObjectStore implements ObjectStore {
     public ObjectMetadata complete(List<CompletedPart> parts) {
       return call("complete multipart upload of s3://" + bucket + "/" + key, () -> {
         List<software.amazon.awssdk.services.s3.model.CompletedPart> done = new ArrayList<>();
-        long size = -1;
         for (CompletedPart p : parts) {
           var b = software.amazon.awssdk.services.s3.model.CompletedPart.builder().partNumber(p.partNumber()).eTag(p.eTag());
           if (p.checksum() != null) {
@@ -303,8 +302,23 @@ public final class S3ObjectStore implements ObjectStore {
           r.bucket(bucket).key(key).uploadId(id).multipartUpload(CompletedMultipartUpload.builder().parts(done).build());
           if (options.ifNoneMatch()) r.ifNoneMatch("*");
         });
-        return written(bucket, key, resp.versionId(), size, resp.eTag(), options, checksums(options.checksumAlgorithm(),
-            resp.checksumCRC32(), resp.checksumCRC32C(), resp.checksumSHA1(), resp.checksumSHA256()));
+        if (options.lockMode() != null || options.legalHold()) {
+          // S3 applies the lock given at CreateMultipartUpload; some S3-compatible stores (and the
+          // emulator) drop it. Setting the same retention again is allowed even in COMPLIANCE mode, and
+          // an archive pack must never be left unlocked.
+          ObjectRef version = new ObjectRef(bucket, key, resp.versionId());
+          if (options.lockMode() != null) {
+            s3.putObjectRetention(r -> r.bucket(bucket).key(key).versionId(resp.versionId())
+                .retention(t -> t.mode(options.lockMode().name()).retainUntilDate(options.lockRetainUntil())));
+          }
+          if (options.legalHold()) {
+            putLegalHold(version, true);
+          }
+        }
+        // The response has no size: one HEAD of the new version gives exact metadata.
+        // In an unversioned bucket the id is "null", which the emulator refuses on HEAD: ask for the current one.
+        String v = resp.versionId() == null || "null".equals(resp.versionId()) ? null : resp.versionId();
+        return head(new ObjectRef(bucket, key, v));
       });
     }
 

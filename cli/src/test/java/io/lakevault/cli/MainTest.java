@@ -13,9 +13,15 @@ import java.util.List;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import io.lakevault.aws.S3ObjectStore;
+import io.lakevault.aws.S3Settings;
+import io.lakevault.testing.MotoExtension;
+import io.lakevault.testing.MotoServer;
 import picocli.CommandLine;
 
+@ExtendWith(MotoExtension.class)
 class MainTest {
   @TempDir Path dir;
 
@@ -113,6 +119,20 @@ class MainTest {
     assertEquals("generate", run.getAs("job"));
     assertEquals("SUCCEEDED", run.getAs("status"));
     assertEquals(0L, (long) run.<String, Long>getJavaMap(run.fieldIndex("counts")).get("delete_markers"));
+  }
+
+  @Test
+  void generateRunsOnS3WithTheCatalogOnS3ThroughHadoop(MotoServer moto) {
+    try (S3ObjectStore s3 = new S3ObjectStore(new S3Settings(moto.endpoint(), MotoServer.REGION, true, 3))) {
+      s3.createBucket("audit-catalog", false, false);
+      Result r = run("--conf", "s3.endpoint=" + moto.endpoint(), "--conf", "s3.path-style=true",
+          "--conf", "catalog.uri=s3://audit-catalog/lakevault", "generate", "--objects", "60", "--large-objects", "0");
+      assertEquals(0, r.code(), r.err());
+      assertTrue(s3.head(io.lakevault.core.store.ObjectRef.of("acme-inventory",
+          "inventory/acme-trading-logs/all-versions-csv/2024-07-01T00-00Z/manifest.checksum")).size() == 32);
+      Row run = SharedSpark.session().read().format("delta").load("s3://audit-catalog/lakevault/runs").first();
+      assertEquals("SUCCEEDED", run.getAs("status"));
+    }
   }
 
   @Test

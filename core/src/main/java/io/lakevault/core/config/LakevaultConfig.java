@@ -77,11 +77,22 @@ public final class LakevaultConfig implements Serializable {
       source = toRead.toString();
       readYaml(toRead, values, origins);
     }
-    for (Map.Entry<String, String> e : overrides.entrySet()) {
-      values.put(e.getKey(), e.getValue());
-      origins.put(e.getKey(), "--conf");
-    }
+    applyOverrides(values, origins, overrides);
     return new LakevaultConfig(values, origins, source);
+  }
+
+  /** An override with an empty value ({@code --conf key=}) puts the default back in force. */
+  private static void applyOverrides(Map<String, String> values, Map<String, String> origins,
+      Map<String, String> overrides) {
+    overrides.forEach((k, v) -> {
+      if (v.isEmpty()) {
+        values.remove(k);
+        origins.remove(k);
+      } else {
+        values.put(k, v);
+        origins.put(k, "--conf");
+      }
+    });
   }
 
   /** Parses one {@code --conf} argument. */
@@ -183,10 +194,7 @@ public final class LakevaultConfig implements Serializable {
   public LakevaultConfig with(Map<String, String> overrides) {
     Map<String, String> v = new LinkedHashMap<>(values);
     Map<String, String> o = new LinkedHashMap<>(origins);
-    overrides.forEach((k, val) -> {
-      v.put(k, val);
-      o.put(k, "--conf");
-    });
+    applyOverrides(v, o, overrides);
     return new LakevaultConfig(v, o, source);
   }
 

@@ -102,6 +102,14 @@ class LakevaultConfigTest {
   }
 
   @Test
+  void anEmptyOverrideRestoresTheDefault() throws IOException {
+    Path f = yaml("store:\n  local:\n    root: work/lake\n");
+    LakevaultConfig c = LakevaultConfig.load(f, Map.of("store.local.root", ""));
+    assertNull(c.get(Settings.STORE_LOCAL_ROOT));
+    assertEquals("s3://x/y", c.with(Map.of("catalog.uri", "s3://x/y")).with(Map.of("store.local.root", "")).get(Settings.CATALOG_URI));
+  }
+
+  @Test
   void overrideArgumentsMustHaveAnEqualsSign() {
     LakevaultException e = assertThrows(LakevaultException.class, () -> LakevaultConfig.parseOverride("catalog.uri"));
     assertTrue(e.getMessage().contains("not of the form key=value"), e.getMessage());

@@ -284,6 +284,7 @@ public abstract class ObjectStoreContract {
         up.uploadPart(2, new ByteArrayInputStream(p2), p2.length));
     ObjectMetadata done = up.complete(parts);
     assertTrue(done.eTag().endsWith("-2"), done.eTag());
+    assertEquals(p1.length + p2.length, done.size());
     assertTrue(store().listMultipartUploads(b, "").isEmpty());
 
     ObjectMetadata head = store().head(ObjectRef.of(b, "big/object.bin"));
@@ -292,6 +293,25 @@ public abstract class ObjectStoreContract {
     assertEquals(Map.of("lakevault-pack", "1"), head.userMetadata());
     byte[] all = read(store().get(ObjectRef.of(b, "big/object.bin")));
     assertEquals(md5(concat(p1, p2)), md5(all));
+  }
+
+  @Test
+  void multipartUploadsCarryStorageClassAndObjectLock() {
+    String b = bucket(true, true);
+    Instant until = Instant.now().plus(400, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+    byte[] p1 = random((int) S3Limits.MIN_PART_SIZE, 6);
+    MultipartUpload up = store().startMultipartUpload(b, "packs/p-0001.lvp", PutOptions.builder()
+        .storageClass(StorageClass.DEEP_ARCHIVE).objectLock(ObjectLockMode.COMPLIANCE, until)
+        .checksum(ChecksumAlgorithm.SHA256).userMetadata("lakevault-format", "1").build());
+    ObjectMetadata done = up.complete(List.of(up.uploadPart(1, new ByteArrayInputStream(p1), p1.length),
+        up.uploadPart(2, new ByteArrayInputStream(bytes("tail")), 4)));
+    ObjectMetadata head = store().head(new ObjectRef(b, "packs/p-0001.lvp", done.versionId()));
+    assertEquals(StorageClass.DEEP_ARCHIVE, head.storageClass());
+    assertEquals(ObjectLockMode.COMPLIANCE, head.lockMode());
+    assertEquals(until, head.lockRetainUntil());
+    assertEquals(p1.length + 4, head.size());
+    assertEquals(Reason.ACCESS_DENIED,
+        assertThrows(ObjectStoreException.class, () -> store().delete(head.ref(), true)).reason());
   }
 
   @Test
