@@ -12,7 +12,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import io.lakevault.inventory.InventoryJob;
+import io.lakevault.inventory.InventoryResult;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
@@ -53,13 +56,13 @@ final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
 
     out.printf("lakevault demo in %s%n%n", dir.toAbsolutePath());
-    out.printf("[1/4] generate: a sample lake and its S3 Inventory reports, on the local store at %s%n", store);
+    out.printf("[1/5] generate: a sample lake and its S3 Inventory reports, on the local store at %s%n", store);
     RunContext ctx = new RunContext(config);
     GeneratedLake lake = GenerateCommand.generate(ctx, GeneratorOptions.defaults().withObjects(objects)
         .withLargeObjects(largeObjects, GeneratorOptions.DEFAULT_LARGE_BYTES), spec.commandLine().getParseResult().originalArgs());
     GenerateCommand.print(lake, config, out);
 
-    out.printf("%n[2/4] catalog: Delta tables under %s%n", config.get(Settings.CATALOG_URI));
+    out.printf("%n[2/5] catalog: Delta tables under %s%n", config.get(Settings.CATALOG_URI));
     ctx.catalog.ensureTables();
     for (CatalogTable t : CatalogTable.values()) {
       out.printf("  %-11s %s%n", t.tableName(), ctx.catalog.path(t).substring("file:".length()));
@@ -68,8 +71,16 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  runs:       %s %s %s, counts %s%n", run.getAs("run_id"), run.getAs("job"), run.getAs("status"),
         run.getJavaMap(run.fieldIndex("counts")));
 
-    out.printf("%n[3/4] inventory -> classify -> archive: not built yet (see the README's Status section)%n");
-    out.printf("%n[4/4] restore and export: not built yet%n");
+    out.printf("%n[3/5] inventory: the six reports into the catalog, checksums verified%n");
+    List<String> sources = lake.reports().stream().map(r -> r.manifestUri()
+        .substring(0, r.manifestUri().lastIndexOf('/', r.manifestUri().lastIndexOf('/') - 1) + 1)).toList();
+    InventoryResult inventory = InventoryCommand.run(ctx, new InventoryJob.Request(sources, null, null, false),
+        List.of("--source", "(the six generated configurations)"));
+    InventoryCommand.print(inventory, out);
+    out.printf("  tables:     %s, %s%n", CatalogTable.INVENTORY.tableName(), CatalogTable.INVENTORY_CHANGES.tableName());
+
+    out.printf("%n[4/5] classify -> archive: not built yet (see the README's Status section)%n");
+    out.printf("%n[5/5] restore and export: not built yet%n");
 
     out.printf("%nDone in %.0f s. Look around:%n", (System.nanoTime() - t0) / 1e9);
     out.printf("  ls %s                      # one folder per bucket%n", store);

@@ -31,10 +31,16 @@ final class RunContext {
   /** Runs {@code body} as one recorded run: RUNNING first, then SUCCEEDED with its counts, or FAILED. */
   <T> T recorded(String job, List<String> args, Function<T, Map<String, Long>> counts,
       Function<T, Long> bytes, java.util.function.Supplier<T> body) {
+    return recordedWithId(job, args, counts, bytes, id -> body.get());
+  }
+
+  /** As {@link #recorded}, handing the body its run id (jobs stamp it on the rows they write). */
+  <T> T recordedWithId(String job, List<String> args, Function<T, Map<String, Long>> counts,
+      Function<T, Long> bytes, Function<String, T> body) {
     RunRecorder.Run run = new RunRecorder(catalog, Clock.systemUTC()).start(job, args);
     T result;
     try {
-      result = body.get();
+      result = body.apply(run.runId());
     } catch (RuntimeException e) {
       run.failed(e, Map.of(), 0);
       throw e;

@@ -25,21 +25,6 @@ final class Unbuilt {
     }
   }
 
-  @Command(name = "inventory", mixinStandardHelpOptions = true,
-      description = "Ingest S3 Inventory reports (CSV, ORC, Parquet) into the catalog, with integrity checks and change sets.")
-  static final class Inventory extends Base {
-    @Option(names = "--source", paramLabel = "URI", description = "Inventory configuration prefix or one manifest.json; repeatable.")
-    List<String> sources;
-    @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "Report of that day (default: newest complete).")
-    String date;
-    @Option(names = "--report", paramLabel = "YYYY-MM-DDTHH-MMZ", description = "One report folder.")
-    String report;
-    @Option(names = "--dry-run", description = "Check and count; commit nothing.")
-    boolean dryRun;
-
-    @Override String what() { return "the inventory job"; }
-  }
-
   @Command(name = "classify", mixinStandardHelpOptions = true,
       description = "Assign every object version a retention class from a policy, with a cost report.")
   static final class Classify extends Base {

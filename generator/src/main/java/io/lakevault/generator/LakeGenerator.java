@@ -333,7 +333,11 @@ public final class LakeGenerator {
   private static final List<InventoryField> SOME_OPTIONAL = List.of(InventoryField.SIZE, InventoryField.LAST_MODIFIED_DATE,
       InventoryField.E_TAG, InventoryField.STORAGE_CLASS, InventoryField.ENCRYPTION_STATUS, InventoryField.CHECKSUM_ALGORITHM);
 
-  private List<GeneratedLake.Report> writeReports(Instant scan) {
+  /**
+   * Delivers the six inventory reports of the lake as it is now, dated {@code scan}: what S3 would
+   * deliver on a later day, for tests of change sets.
+   */
+  public List<GeneratedLake.Report> writeReports(Instant scan) {
     List<GeneratedLake.Report> out = new ArrayList<>();
     InventoryFormat[] formats = InventoryFormat.values();
     int i = 0;

@@ -67,11 +67,34 @@ public final class Settings {
       "How long catalog tables keep their Delta history (log and removed files), so auditors can time-travel the catalog itself; set it to at least the longest retention class.",
       "duration", Durations::parse);
 
+  public static final Setting<List<String>> INVENTORY_SOURCES = new Setting<>("inventory.sources", null,
+      "Inventory sources ingested when no --source is given: configuration prefixes or manifest.json URIs, comma-separated.",
+      "URI list", s -> {
+        List<String> out = new java.util.ArrayList<>();
+        for (String part : s.split(",")) {
+          if (!part.isBlank()) out.add(uri(part.trim()));
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException("names no URI");
+        return List.copyOf(out);
+      });
+
+  public static final Setting<Long> INVENTORY_MAX_BAD_ROWS = new Setting<>("inventory.max-bad-rows", "0",
+      "Inventory rows that may fail to parse (they go to inventory_quarantine) before the run fails and commits nothing.",
+      "integer", s -> {
+        try {
+          long v = Long.parseLong(s.trim());
+          if (v < 0) throw new IllegalArgumentException("must not be negative");
+          return v;
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("is not a whole number");
+        }
+      });
+
   private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
 
   static {
     for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
-        S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS)) {
+        S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS)) {
       ALL.put(s.key(), s);
     }
   }

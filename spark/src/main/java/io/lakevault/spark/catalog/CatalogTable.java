@@ -39,6 +39,34 @@ public enum CatalogTable {
       f("report_time", TimestampType, false), f("report_date", DateType, false),
       f("ingest_run_id", StringType, false)),
 
+  /** One row per ingested report: the ledger the inventory job writes last, after the report's rows. */
+  INVENTORY_REPORTS("inventory_reports", List.of(),
+      "Every ingested inventory report: its manifest, checksums, counts and change-set totals.",
+      f("source_bucket", StringType, false), f("config_id", StringType, false), f("report_time", TimestampType, false),
+      f("manifest_uri", StringType, false), f("manifest_md5", StringType, false), f("file_format", StringType, false),
+      f("all_versions", BooleanType, false), f("files", IntegerType, false), f("data_bytes", LongType, false),
+      f("rows", LongType, false), f("bad_rows", LongType, false), f("previous_report_time", TimestampType),
+      f("new_versions", LongType), f("changed", LongType), f("deleted", LongType),
+      f("ignored_fields", createArrayType(StringType, false)), f("ingested_at", TimestampType, false),
+      f("ingest_run_id", StringType, false)),
+
+  /** Inventory rows that did not parse, with where they were. */
+  INVENTORY_QUARANTINE("inventory_quarantine", List.of(),
+      "Inventory rows that did not parse: report, data file, row number, the line and the reason.",
+      f("source_bucket", StringType, false), f("config_id", StringType, false), f("report_time", TimestampType, false),
+      f("file", StringType, false), f("row_number", LongType), f("line", StringType), f("error", StringType, false),
+      f("ingest_run_id", StringType, false)),
+
+  /** What changed between a report and the previous report of the same configuration. */
+  INVENTORY_CHANGES("inventory_changes", List.of("source_bucket", "config_id", "report_date"),
+      "Change sets: object versions new, changed or deleted since the previous report of the same configuration.",
+      f("change", StringType, false), f("bucket", StringType, false), f("key", StringType, false),
+      f("version_id", StringType), f("is_delete_marker", BooleanType), f("size", LongType),
+      f("last_modified_date", TimestampType), f("e_tag", StringType), f("storage_class", StringType),
+      f("previous_size", LongType), f("previous_last_modified_date", TimestampType), f("previous_e_tag", StringType),
+      f("source_bucket", StringType, false), f("config_id", StringType, false), f("report_time", TimestampType, false),
+      f("report_date", DateType, false), f("previous_report_time", TimestampType), f("ingest_run_id", StringType, false)),
+
   /** One row per object version and retention decision. */
   CLASSIFIED("classified", List.of("retention_class"),
       "Each object version with its retention class (or exclusion), the deciding rule and its retain-until date.",

@@ -1,0 +1,324 @@
+package io.lakevault.inventory;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.timestamp_millis;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.upper;
+import static org.apache.spark.sql.functions.when;
+
+import io.lakevault.aws.ObjectStores;
+import io.lakevault.core.LakevaultException;
+import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.core.inventory.CsvInventoryParser;
+import io.lakevault.core.inventory.InventoryField;
+import io.lakevault.core.inventory.InventoryFormat;
+import io.lakevault.core.inventory.InventoryManifest;
+import io.lakevault.core.store.ObjectRef;
+import io.lakevault.core.store.ObjectStore;
+import io.lakevault.core.store.ObjectStoreException;
+import io.lakevault.spark.Locations;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.zip.GZIPInputStream;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads one report into rows of one shape, whatever its format: every inventory column, typed and
+ * canonical, plus where each row came from ({@code _file}, {@code _row}, {@code _line}) and why it
+ * did not parse ({@code _error}, null for good rows). Data-file checks run on the executors.
+ */
+final class InventoryReader {
+  static final String FILE = "_file";
+  static final String ROW = "_row";
+  static final String LINE = "_line";
+  static final String ERROR = "_error";
+  private static final int MAX_LINE = 2000;
+
+  private InventoryReader() {}
+
+  /** The rows' shape: the inventory columns in {@link InventoryField} order, then the provenance columns. */
+  static StructType stagingSchema() {
+    StructType s = new StructType();
+    for (InventoryField f : InventoryField.values()) {
+      s = s.add(f.column(), sparkType(f.type()), true);
+    }
+    return s.add(FILE, DataTypes.StringType, false).add(ROW, DataTypes.LongType, true)
+        .add(LINE, DataTypes.StringType, true).add(ERROR, DataTypes.StringType, true);
+  }
+
+  static DataType sparkType(InventoryField.Type t) {
+    return switch (t) {
+      case STRING -> DataTypes.StringType;
+      case BOOLEAN -> DataTypes.BooleanType;
+      case LONG -> DataTypes.LongType;
+      case TIMESTAMP -> DataTypes.TimestampType;
+    };
+  }
+
+  // ------------------------------------------------------------------ verification
+
+  /**
+   * Checks every data file's size and MD5 against the manifest, on the executors (one task per few
+   * files), and fails naming the files that differ. Nothing of the report is read before this passes.
+   *
+   * @return the total bytes of the data files
+   */
+  static long verifyDataFiles(SparkSession spark, LakevaultConfig config, ResolvedReport report) {
+    List<InventoryManifest.DataFile> files = report.manifest().files();
+    String bucket = report.dataBucket();
+    JavaRDD<InventoryManifest.DataFile> rdd = new JavaSparkContext(spark.sparkContext())
+        .parallelize(files, Math.max(1, Math.min(files.size(), spark.sparkContext().defaultParallelism() * 4)));
+    List<String> problems = rdd.mapPartitions(it -> {
+      List<String> out = new ArrayList<>();
+      try (ObjectStore store = ObjectStores.open(config)) {
+        while (it.hasNext()) {
+          String p = check(store, bucket, it.next());
+          if (p != null) out.add(p);
+        }
+      }
+      return out.iterator();
+    }).collect();
+    if (!problems.isEmpty()) {
+      throw LakevaultException.input("report " + report.manifestUri() + " has " + problems.size() + " damaged data file"
+          + (problems.size() == 1 ? "" : "s") + ": " + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
+          + (problems.size() > 5 ? "; ..." : "") + ". Nothing was committed; re-deliver the report or choose another");
+    }
+    return files.stream().mapToLong(InventoryManifest.DataFile::size).sum();
+  }
+
+  private static String check(ObjectStore store, String bucket, InventoryManifest.DataFile f) {
+    String uri = "s3://" + bucket + "/" + f.key();
+    MessageDigest md5 = ReportResolver.md5();
+    long size = 0;
+    try (InputStream in = new DigestInputStream(store.get(ObjectRef.of(bucket, f.key())), md5)) {
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) > 0) size += n;
+    } catch (ObjectStoreException e) {
+      return uri + " cannot be read (" + e.reason() + ": " + e.getMessage() + ")";
+    } catch (IOException e) {
+      return uri + " cannot be read (" + e.getMessage() + ")";
+    }
+    if (size != f.size()) {
+      return uri + " is " + size + " bytes but the manifest says " + f.size() + (size < f.size() ? " (truncated)" : "");
+    }
+    String actual = HexFormat.of().formatHex(md5.digest());
+    if (!actual.equals(f.md5())) {
+      return uri + " has MD5 " + actual + " but the manifest says " + f.md5();
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  static Dataset<Row> read(SparkSession spark, LakevaultConfig config, ResolvedReport report) {
+    return report.manifest().format() == InventoryFormat.CSV ? readCsv(spark, config, report)
+        : readTyped(spark, config, report);
+  }
+
+  /** CSV: our own parser, one task per (gzip, unsplittable) file, so every row keeps its line number. */
+  private static Dataset<Row> readCsv(SparkSession spark, LakevaultConfig config, ResolvedReport report) {
+    List<String> keys = report.manifest().files().stream().map(InventoryManifest.DataFile::key).toList();
+    CsvInventoryParser parser = new CsvInventoryParser(report.manifest().schema(), report.manifest().sourceBucket());
+    String bucket = report.dataBucket();
+    String manifestUri = report.manifestUri().toString();
+    int columns = report.manifest().schema().columns().size();
+    JavaRDD<Row> rows = new JavaSparkContext(spark.sparkContext()).parallelize(keys, Math.max(1, keys.size()))
+        .mapPartitions(it -> {
+          List<Iterator<Row>> parts = new ArrayList<>();
+          while (it.hasNext()) parts.add(new CsvFileRows(config, bucket, it.next(), parser, manifestUri, columns));
+          return parts.stream().flatMap(p -> java.util.stream.StreamSupport.stream(
+              java.util.Spliterators.spliteratorUnknownSize(p, 0), false)).iterator();
+        });
+    return spark.createDataFrame(rows, stagingSchema());
+  }
+
+  /** Lazily parses one data file; closes it at the end. */
+  private static final class CsvFileRows implements Iterator<Row> {
+    private final String uri;
+    private final CsvInventoryParser parser;
+    private final String manifestUri;
+    private final int columns;
+    private final ObjectStore store;
+    private final BufferedReader reader;
+    private long lineNumber;
+    private Row next;
+
+    CsvFileRows(LakevaultConfig config, String bucket, String key, CsvInventoryParser parser, String manifestUri,
+        int columns) {
+      this.uri = "s3://" + bucket + "/" + key;
+      this.parser = parser;
+      this.manifestUri = manifestUri;
+      this.columns = columns;
+      this.store = ObjectStores.open(config);
+      try {
+        InputStream raw = store.get(ObjectRef.of(bucket, key));
+        this.reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(raw, 1 << 16),
+            StandardCharsets.UTF_8), 1 << 16);
+      } catch (IOException e) {
+        store.close();
+        throw LakevaultException.input("inventory data file " + uri + " is not gzip: " + e.getMessage());
+      }
+      advance();
+    }
+
+    private void advance() {
+      String line;
+      try {
+        line = reader.readLine();
+      } catch (IOException e) {
+        close();
+        throw LakevaultException.input("inventory data file " + uri + " is truncated or corrupt after line "
+            + lineNumber + " (" + e.getMessage() + "); nothing was committed");
+      }
+      if (line == null) {
+        close();
+        next = null;
+        return;
+      }
+      lineNumber++;
+      Object[] values = new Object[InventoryField.values().length + 4];
+      try {
+        Object[] parsed = parser.parse(line);
+        for (int i = 0; i < parsed.length; i++) {
+          values[i] = parsed[i] instanceof Instant t ? Timestamp.from(t) : parsed[i];
+        }
+      } catch (CsvInventoryParser.BadRowException e) {
+        if (lineNumber == 1 && e.getMessage().contains("fields but the fileSchema lists")) {
+          close();
+          throw LakevaultException.input("the fileSchema of " + manifestUri + " does not match data file " + uri
+              + ": line 1 " + e.getMessage() + " (" + columns + " columns); nothing was committed");
+        }
+        values = new Object[InventoryField.values().length + 4];
+        values[values.length - 2] = line.length() > MAX_LINE ? line.substring(0, MAX_LINE) : line;
+        values[values.length - 1] = e.getMessage();
+      }
+      int base = InventoryField.values().length;
+      values[base] = uri;
+      values[base + 1] = lineNumber;
+      next = RowFactory.create(values);
+    }
+
+    private void close() {
+      try {
+        reader.close();
+      } catch (IOException ignored) {
+        // read side only
+      }
+      store.close();
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next != null;
+    }
+
+    @Override
+    public Row next() {
+      if (next == null) throw new NoSuchElementException();
+      Row r = next;
+      advance();
+      return r;
+    }
+  }
+
+  /** ORC and Parquet: Spark's columnar readers, checked against the fileSchema, normalized with SQL expressions. */
+  private static Dataset<Row> readTyped(SparkSession spark, LakevaultConfig config, ResolvedReport report) {
+    InventoryManifest m = report.manifest();
+    Locations where = new Locations(config);
+    String[] paths = m.files().stream().map(f -> where.hadoopPath("s3://" + report.dataBucket() + "/" + f.key()))
+        .toArray(String[]::new);
+    Dataset<Row> raw = spark.read().format(m.format() == InventoryFormat.ORC ? "orc" : "parquet").load(paths);
+    StructType actual = raw.schema();
+    List<Column> out = new ArrayList<>();
+    for (InventoryField f : InventoryField.values()) {
+      if (!m.schema().has(f)) {
+        out.add(lit(null).cast(sparkType(f.type())).as(f.column()));
+        continue;
+      }
+      StructField have = find(actual, f.column());
+      if (have == null) {
+        throw LakevaultException.input("the fileSchema of " + report.manifestUri() + " lists column '" + f.column()
+            + "' but its data files have only " + String.join(", ", actual.fieldNames()) + "; nothing was committed");
+      }
+      out.add(normalize(f, col("`" + have.name() + "`"), have.dataType(), report).as(f.column()));
+    }
+    out.add(col("_metadata.file_path").as(FILE));
+    out.add(lit(null).cast(DataTypes.LongType).as(ROW));
+    out.add(lit(null).cast(DataTypes.StringType).as(LINE));
+    Column bucket = col(InventoryField.BUCKET.column());
+    Column key = col(InventoryField.KEY.column());
+    Dataset<Row> shaped = raw.select(out.toArray(Column[]::new));
+    return shaped.withColumn(ERROR,
+        when(bucket.isNull(), lit("Bucket is empty"))
+            .when(bucket.notEqual(lit(m.sourceBucket())), concat(lit("Bucket is '"), bucket,
+                lit("' but the manifest's sourceBucket is '" + m.sourceBucket() + "'")))
+            .when(key.isNull().or(key.equalTo("")), lit("Key is empty")));
+  }
+
+  private static Column emptyToNull(Column c) {
+    return when(c.equalTo(""), lit(null)).otherwise(c);
+  }
+
+  private static StructField find(StructType s, String name) {
+    for (StructField f : s.fields()) {
+      if (f.name().toLowerCase(Locale.ROOT).equals(name)) return f;
+    }
+    return null;
+  }
+
+  /** The same canonical forms as {@code InventoryValues}, as Spark SQL (no per-row UDF). */
+  private static Column normalize(InventoryField f, Column c, DataType have, ResolvedReport report) {
+    DataType want = sparkType(f.type());
+    Column typed;
+    if (have.equals(want)) {
+      typed = c;
+    } else if (f.type() == InventoryField.Type.TIMESTAMP && (have.equals(DataTypes.LongType) || have.equals(DataTypes.IntegerType))) {
+      typed = timestamp_millis(c); // Athena's DDL declares some lock dates as bigint epoch millis
+    } else if (f.type() == InventoryField.Type.TIMESTAMP && have.equals(DataTypes.TimestampNTZType)) {
+      typed = c.cast(DataTypes.TimestampType);
+    } else if (f.type() == InventoryField.Type.LONG && have.equals(DataTypes.IntegerType)) {
+      typed = c.cast(DataTypes.LongType);
+    } else if (f.type() == InventoryField.Type.BOOLEAN && have.equals(DataTypes.StringType)) {
+      typed = when(upper(trim(c)).equalTo("TRUE"), lit(true)).when(upper(trim(c)).equalTo("FALSE"), lit(false));
+    } else {
+      throw LakevaultException.input("the data files of " + report.manifestUri() + " have column '" + f.column()
+          + "' of type " + have.simpleString() + " but S3 Inventory writes " + want.simpleString()
+          + "; nothing was committed");
+    }
+    return switch (f) {
+      case STORAGE_CLASS, REPLICATION_STATUS, ENCRYPTION_STATUS, OBJECT_LOCK_MODE, OBJECT_LOCK_LEGAL_HOLD_STATUS,
+          INTELLIGENT_TIERING_ACCESS_TIER, BUCKET_KEY_STATUS -> emptyToNull(upper(trim(typed)));
+      case CHECKSUM_ALGORITHM -> emptyToNull(regexp_replace(upper(trim(typed)), "-", ""));
+      case VERSION_ID -> coalesce(emptyToNull(typed), lit(io.lakevault.core.inventory.InventoryValues.NULL_VERSION));
+      default -> f.type() == InventoryField.Type.STRING && f != InventoryField.KEY ? emptyToNull(typed) : typed;
+    };
+  }
+}
