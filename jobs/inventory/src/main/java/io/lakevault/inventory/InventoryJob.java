@@ -9,6 +9,7 @@ import io.lakevault.core.config.LakevaultConfig;
 import io.lakevault.core.config.Settings;
 import io.lakevault.core.inventory.InventoryField;
 import io.lakevault.core.store.ObjectStore;
+import io.lakevault.spark.SparkErrors;
 import io.lakevault.spark.catalog.Catalog;
 import io.lakevault.spark.catalog.CatalogTable;
 import java.io.IOException;
@@ -85,7 +86,8 @@ public final class InventoryJob {
     List<InventoryResult.Report> out = new ArrayList<>();
     int i = 0;
     for (ResolvedReport r : reports) {
-      out.add(ingest(r, runId, request.dryRun(), i++));
+      int index = i++;
+      out.add(SparkErrors.surfacing(() -> ingest(r, runId, request.dryRun(), index)));
     }
     return new InventoryResult(runId, request.dryRun(), out);
   }
