@@ -108,6 +108,31 @@ class MainTest {
   }
 
   @Test
+  void inventoryErrorsNameTheSourceAndExitNonZero() {
+    Path store = dir.resolve("lake");
+    Result none = run("--conf", "store.local.root=" + store, "inventory");
+    assertEquals(2, none.code());
+    assertTrue(none.err().contains("no inventory source"), none.err());
+
+    Result both = run("inventory", "--source", "s3://a-bucket/p/", "--date", "2024-07-01", "--report", "2024-07-01T00-00Z");
+    assertEquals(2, both.code());
+
+    Result missing = run("--conf", "store.local.root=" + store, "--conf", "catalog.uri=s3://cat/alog",
+        "generate", "--objects", "60", "--large-objects", "0", "--no-versions");
+    assertEquals(0, missing.code(), missing.err());
+    Result wrongDay = run("--conf", "store.local.root=" + store, "--conf", "catalog.uri=s3://cat/alog", "inventory",
+        "--source", "s3://acme-inventory/inventory/acme-transactions/current-csv/", "--date", "2023-01-01");
+    assertEquals(1, wrongDay.code());
+    assertTrue(wrongDay.err().contains("no complete report of 2023-01-01 under s3://acme-inventory/inventory/acme-transactions/current-csv/"),
+        wrongDay.err());
+
+    Result ok = run("--conf", "store.local.root=" + store, "--conf", "catalog.uri=s3://cat/alog", "inventory",
+        "--source", "s3://acme-inventory/inventory/acme-transactions/current-csv/");
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().contains("acme-transactions    current-csv"), ok.out());
+  }
+
+  @Test
   void generateWritesALakeAndRecordsItsRun() {
     Path store = dir.resolve("lake");
     Result r = run("--conf", "catalog.uri=s3://cat/alog", "generate", "--dir", store.toString(), "--objects", "120",

@@ -27,6 +27,11 @@ public final class SparkErrors {
     }
   }
 
+  /** Rethrows any exception as it is, checked ones (SparkException) included: {@code throw rethrow(e)}. */
+  public static RuntimeException rethrow(Exception e) {
+    throw SparkErrors.<RuntimeException>sneaky(e);
+  }
+
   @SuppressWarnings("unchecked")
   private static <E extends Exception> E sneaky(Exception e) throws E {
     throw (E) e;

@@ -19,10 +19,21 @@ public final class InventoryValues {
     if (v == null || v.isEmpty()) return null;
     return switch (f) {
       case STORAGE_CLASS, REPLICATION_STATUS, ENCRYPTION_STATUS, OBJECT_LOCK_MODE, OBJECT_LOCK_LEGAL_HOLD_STATUS,
-          INTELLIGENT_TIERING_ACCESS_TIER, BUCKET_KEY_STATUS -> v.trim().toUpperCase(Locale.ROOT);
-      case CHECKSUM_ALGORITHM -> v.trim().toUpperCase(Locale.ROOT).replace("-", "");
+          INTELLIGENT_TIERING_ACCESS_TIER, BUCKET_KEY_STATUS -> isCanonical(v) ? v : v.trim().toUpperCase(Locale.ROOT);
+      case CHECKSUM_ALGORITHM -> isCanonical(v) && v.indexOf('-') < 0 ? v
+          : v.trim().toUpperCase(Locale.ROOT).replace("-", "");
       default -> v;
     };
+  }
+
+  /** Already upper-case with no surrounding blanks: the common case, kept without a copy. */
+  private static boolean isCanonical(String v) {
+    if (v.charAt(0) == ' ' || v.charAt(v.length() - 1) == ' ') return false;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c >= 'a' && c <= 'z') return false;
+    }
+    return true;
   }
 
   /** Booleans in any case; {@code null} for empty; {@code IllegalArgumentException} otherwise. */

@@ -61,6 +61,15 @@ class CsvInventoryParserTest {
   }
 
   @Test
+  void theFastTimestampPathAgreesWithInstantParse() {
+    for (String t : List.of("2024-08-21T15:28:26.000Z", "2024-02-29T23:59:59.999Z", "1970-01-01T00:00:00.000Z",
+        "2038-01-19T03:14:08.123Z", "2024-08-21T15:28:26Z", "2024-08-21T15:28:26.5Z")) {
+      assertEquals(Instant.parse(t), CsvInventoryParser.timestamp(t), t);
+    }
+    assertThrows(java.time.DateTimeException.class, () -> CsvInventoryParser.timestamp("2023-02-29T00:00:00.000Z"));
+  }
+
+  @Test
   void splitHandlesDoubledQuotesAndEmptyFields() throws Exception {
     assertEquals(List.of("a", "b\"c", "", "d,e"), CsvInventoryParser.split("\"a\",\"b\"\"c\",,\"d,e\""));
     assertEquals(List.of("", ""), CsvInventoryParser.split(","));

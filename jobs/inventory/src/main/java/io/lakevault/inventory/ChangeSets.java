@@ -24,7 +24,8 @@ import org.apache.spark.sql.Row;
  * current-version reports.
  *
  * <ul>
- *   <li>NEW: an identity the previous report did not have (everything, in a first report);
+ *   <li>NEW: an identity the previous report did not have (a first report is all NEW, and is not
+ *       copied: see {@link #write});
  *   <li>CHANGED: the same identity with a different ETag, size or last-modified date;
  *   <li>DELETED: an identity the previous report had and this one does not, or a delete marker that
  *       is new and latest (the object was deleted in a versioned bucket).
@@ -33,7 +34,10 @@ import org.apache.spark.sql.Row;
 final class ChangeSets {
   private ChangeSets() {}
 
-  /** Writes the report's change set (replacing any earlier one) and returns {new, changed, deleted}. */
+  /**
+   * Writes the change set of a report that has a previous report (replacing any earlier one) and returns
+   * {new, changed, deleted}.
+   */
   static long[] write(Catalog catalog, ResolvedReport r, Instant reportTime, LocalDate reportDate, Instant previous,
       String runId) {
     String scope = "source_bucket = " + InventoryJob.sql(r.manifest().sourceBucket()) + " AND config_id = "
@@ -42,31 +46,26 @@ final class ChangeSets {
     Dataset<Row> cur = inventory.where(scope + " AND report_date = DATE'" + reportDate + "' AND report_time = "
         + InventoryJob.ts(reportTime)).alias("c");
     boolean allVersions = r.manifest().schema().allVersions();
-    Dataset<Row> changes;
-    if (previous == null) {
-      changes = cur.select(rowOf(lit("NEW"), "c", "c", null));
-    } else {
-      LocalDate prevDate = previous.atZone(ZoneOffset.UTC).toLocalDate();
-      Dataset<Row> prev = inventory.where(scope + " AND report_date = DATE'" + prevDate + "' AND report_time = "
-          + InventoryJob.ts(previous)).alias("p");
-      Column on = col("c.bucket").equalTo(col("p.bucket")).and(col("c.key").equalTo(col("p.key")));
-      if (allVersions) on = on.and(col("c.version_id").eqNullSafe(col("p.version_id")));
-      Dataset<Row> joined = cur.join(prev, on, "full_outer");
-      Column same = col("c.e_tag").eqNullSafe(col("p.e_tag")).and(col("c.size").eqNullSafe(col("p.size")))
-          .and(col("c.last_modified_date").eqNullSafe(col("p.last_modified_date")));
-      Column newMarker = coalesce(col("c.is_delete_marker"), lit(false)).and(coalesce(col("c.is_latest"), lit(false)));
-      Column change = when(col("p.key").isNull(), when(newMarker, lit("DELETED")).otherwise(lit("NEW")))
-          .when(col("c.key").isNull(), lit("DELETED"))
-          .when(not(same), lit("CHANGED"));
-      changes = joined.select(rowOf(change, "c", "p", previous)).where(col("change").isNotNull());
-    }
+    LocalDate prevDate = previous.atZone(ZoneOffset.UTC).toLocalDate();
+    Dataset<Row> prev = inventory.where(scope + " AND report_date = DATE'" + prevDate + "' AND report_time = "
+        + InventoryJob.ts(previous)).alias("p");
+    Column on = col("c.bucket").equalTo(col("p.bucket")).and(col("c.key").equalTo(col("p.key")));
+    if (allVersions) on = on.and(col("c.version_id").eqNullSafe(col("p.version_id")));
+    Dataset<Row> joined = cur.join(prev, on, "full_outer");
+    Column same = col("c.e_tag").eqNullSafe(col("p.e_tag")).and(col("c.size").eqNullSafe(col("p.size")))
+        .and(col("c.last_modified_date").eqNullSafe(col("p.last_modified_date")));
+    Column newMarker = coalesce(col("c.is_delete_marker"), lit(false)).and(coalesce(col("c.is_latest"), lit(false)));
+    Column change = when(col("p.key").isNull(), when(newMarker, lit("DELETED")).otherwise(lit("NEW")))
+        .when(col("c.key").isNull(), lit("DELETED"))
+        .when(not(same), lit("CHANGED"));
+    Dataset<Row> changes = joined.select(rowOf(change)).where(col("change").isNotNull());
     Dataset<Row> out = changes.select(
         col("change"), col("bucket"), col("key"), col("version_id"), col("is_delete_marker"), col("size"),
         col("last_modified_date"), col("e_tag"), col("storage_class"), col("previous_size"),
         col("previous_last_modified_date"), col("previous_e_tag"),
         lit(r.manifest().sourceBucket()).as("source_bucket"), lit(r.configId()).as("config_id"),
         lit(Timestamp.from(reportTime)).as("report_time"), lit(Date.valueOf(reportDate)).as("report_date"),
-        (previous == null ? lit(null).cast("timestamp") : lit(Timestamp.from(previous))).as("previous_report_time"),
+        lit(Timestamp.from(previous)).as("previous_report_time"),
         lit(runId).as("ingest_run_id"));
     out.write().format("delta").mode("overwrite")
         .option("replaceWhere", scope + " AND report_date = DATE'" + reportDate + "'")
@@ -85,19 +84,30 @@ final class ChangeSets {
     return counts;
   }
 
-  /** The change row's columns: identity from whichever side has it, values from now, previous values from before. */
-  private static Column[] rowOf(Column change, String now, String before, Instant previous) {
-    boolean hasPrevious = previous != null;
+  /**
+   * A first report is all new. It is not copied into inventory_changes: the ledger records
+   * previous_report_time NULL and new_versions = rows, and readers take the report's inventory
+   * partition itself. This clears a change set an earlier ingestion of the same day may have written.
+   */
+  static void clear(Catalog catalog, ResolvedReport r, LocalDate reportDate) {
+    String scope = "source_bucket = " + InventoryJob.sql(r.manifest().sourceBucket()) + " AND config_id = "
+        + InventoryJob.sql(r.configId()) + " AND report_date = DATE'" + reportDate + "'";
+    if (!catalog.read(CatalogTable.INVENTORY_CHANGES).where(scope).isEmpty()) {
+      catalog.table(CatalogTable.INVENTORY_CHANGES).delete(scope);
+    }
+  }
+
+  /** The change row's columns: identity from whichever side has it, values now and before. */
+  private static Column[] rowOf(Column change) {
     return new Column[] {
         change.as("change"),
-        coalesce(col(now + ".bucket"), col(before + ".bucket")).as("bucket"),
-        coalesce(col(now + ".key"), col(before + ".key")).as("key"),
-        coalesce(col(now + ".version_id"), col(before + ".version_id")).as("version_id"),
-        coalesce(col(now + ".is_delete_marker"), col(before + ".is_delete_marker")).as("is_delete_marker"),
-        col(now + ".size").as("size"), col(now + ".last_modified_date").as("last_modified_date"),
-        col(now + ".e_tag").as("e_tag"), col(now + ".storage_class").as("storage_class"),
-        (hasPrevious ? col(before + ".size") : lit(null).cast("bigint")).as("previous_size"),
-        (hasPrevious ? col(before + ".last_modified_date") : lit(null).cast("timestamp")).as("previous_last_modified_date"),
-        (hasPrevious ? col(before + ".e_tag") : lit(null).cast("string")).as("previous_e_tag")};
+        coalesce(col("c.bucket"), col("p.bucket")).as("bucket"),
+        coalesce(col("c.key"), col("p.key")).as("key"),
+        coalesce(col("c.version_id"), col("p.version_id")).as("version_id"),
+        coalesce(col("c.is_delete_marker"), col("p.is_delete_marker")).as("is_delete_marker"),
+        col("c.size").as("size"), col("c.last_modified_date").as("last_modified_date"),
+        col("c.e_tag").as("e_tag"), col("c.storage_class").as("storage_class"),
+        col("p.size").as("previous_size"), col("p.last_modified_date").as("previous_last_modified_date"),
+        col("p.e_tag").as("previous_e_tag")};
   }
 }

@@ -1,7 +1,10 @@
 package io.lakevault.inventory;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.raise_error;
+import static org.apache.spark.sql.functions.when;
 
 import io.lakevault.aws.ObjectStores;
 import io.lakevault.core.LakevaultException;
@@ -21,6 +24,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -100,7 +104,9 @@ public final class InventoryJob {
     if (!ignored.isEmpty()) {
       LOG.warn("report {} has columns this lakevault does not know, ignored: {}", r.manifestUri(), ignored);
     }
+    long t0 = System.nanoTime();
     long dataBytes = InventoryReader.verifyDataFiles(spark, config, r);
+    long t1 = System.nanoTime();
     Dataset<Row> parsed = InventoryReader.read(spark, config, r);
     long maxBad = config.get(Settings.INVENTORY_MAX_BAD_ROWS);
     Instant reportTime = m.creationTimestamp();
@@ -115,44 +121,84 @@ public final class InventoryJob {
           counts.getLong(0) - bad, bad, null, 0, 0, 0, ignored);
     }
 
-    // One pass over the data: parse once into a staging folder, then commit from it.
-    String staging = catalog.path(CatalogTable.INVENTORY).replaceAll("/inventory$", "") + "/_staging/inventory/"
-        + runId + "/" + index;
-    try {
-      parsed.write().mode("overwrite").option("compression", "lz4").parquet(staging);
-      Dataset<Row> staged = spark.read().parquet(staging);
-      Row counts = staged.selectExpr("count(*)", "count(" + InventoryReader.ERROR + ")").first();
-      long bad = counts.getLong(1);
-      long rowCount = counts.getLong(0) - bad;
-      String where = "source_bucket = " + sql(m.sourceBucket()) + " AND config_id = " + sql(r.configId());
-
-      if (bad > 0) {
-        writeQuarantine(staged, r, reportTime, runId, where);
+    String where = "source_bucket = " + sql(m.sourceBucket()) + " AND config_id = " + sql(r.configId());
+    long rowCount;
+    long bad;
+    if (maxBad == 0) {
+      // The default: any bad row fails the run, so the rows go straight into the Delta write and a bad
+      // row fails its task, which leaves the write uncommitted. Only then is the report read again, to
+      // put its bad rows in the quarantine and name the first.
+      Dataset<Row> checked = parsed.where(when(col(InventoryReader.ERROR).isNotNull(),
+          raise_error(concat(lit("unparseable inventory row in "), col(InventoryReader.FILE), lit(": "),
+              col(InventoryReader.ERROR)))).otherwise(lit(true)));
+      try {
+        SparkErrors.surfacing(() -> {
+          writeInventory(checked, r, reportTime, reportDate, runId, where);
+          return null;
+        });
+      } catch (LakevaultException e) {
+        throw e; // a damaged file, named by the task that found it
+      } catch (Exception e) { // SparkException is checked, thrown undeclared
+        long found = parsed.filter(col(InventoryReader.ERROR).isNotNull()).count();
+        if (found == 0) throw SparkErrors.rethrow(e);
+        writeQuarantine(parsed, r, reportTime, runId, where);
+        checkBadRows(r, found, maxBad, parsed);
+        throw SparkErrors.rethrow(e);
       }
-      checkBadRows(r, bad, maxBad, staged);
-
-      Dataset<Row> good = staged.filter(col(InventoryReader.ERROR).isNull());
-      Dataset<Row> rows = good.select(inventoryColumns(r, reportTime, reportDate, runId));
-      rows.write().format("delta").mode("overwrite")
-          .option("replaceWhere", where + " AND report_date = DATE'" + reportDate + "'")
-          .save(catalog.path(CatalogTable.INVENTORY));
-      if (bad == 0 && !catalog.read(CatalogTable.INVENTORY_QUARANTINE)
-          .where(where + " AND report_time = " + ts(reportTime)).isEmpty()) {
-        // Clear quarantine rows an earlier, failed ingestion of this report left.
-        catalog.table(CatalogTable.INVENTORY_QUARANTINE).delete(where + " AND report_time = " + ts(reportTime));
+      bad = 0;
+      rowCount = lastWriteRows(CatalogTable.INVENTORY);
+    } else {
+      // Some bad rows are tolerated: parse once into a staging folder, count, then commit from it.
+      String staging = catalog.path(CatalogTable.INVENTORY).replaceAll("/inventory$", "") + "/_staging/inventory/"
+          + runId + "/" + index;
+      try {
+        parsed.write().mode("overwrite").option("compression", "lz4").parquet(staging);
+        Dataset<Row> staged = spark.read().parquet(staging);
+        Row counts = staged.selectExpr("count(*)", "count(" + InventoryReader.ERROR + ")").first();
+        bad = counts.getLong(1);
+        rowCount = counts.getLong(0) - bad;
+        if (bad > 0) {
+          writeQuarantine(staged, r, reportTime, runId, where);
+        }
+        checkBadRows(r, bad, maxBad, staged);
+        writeInventory(staged.filter(col(InventoryReader.ERROR).isNull()), r, reportTime, reportDate, runId, where);
+      } finally {
+        deleteQuietly(staging);
       }
-
-      Instant previous = previousReport(r, reportTime);
-      long[] changes = ChangeSets.write(catalog, r, reportTime, reportDate, previous, runId);
-      recordReport(r, reportTime, dataBytes, rowCount, bad, previous, changes, ignored, runId);
-      LOG.info("report {}: {} rows, {} quarantined, changes new={} changed={} deleted={}", r.manifestUri(), rowCount,
-          bad, changes[0], changes[1], changes[2]);
-      return new InventoryResult.Report(r.source(), r.manifestUri().toString(), m.sourceBucket(), r.configId(),
-          reportTime, m.format().manifestName(), m.schema().allVersions(), m.files().size(), dataBytes, rowCount, bad,
-          previous, changes[0], changes[1], changes[2], ignored);
-    } finally {
-      deleteQuietly(staging);
     }
+    long t2 = System.nanoTime();
+    if (bad == 0 && !catalog.read(CatalogTable.INVENTORY_QUARANTINE)
+        .where(where + " AND report_time = " + ts(reportTime)).isEmpty()) {
+      // Clear quarantine rows an earlier, failed ingestion of this report left.
+      catalog.table(CatalogTable.INVENTORY_QUARANTINE).delete(where + " AND report_time = " + ts(reportTime));
+    }
+    Instant previous = previousReport(r, reportTime);
+    long[] changes = previous == null ? new long[] {rowCount, 0, 0}
+        : ChangeSets.write(catalog, r, reportTime, reportDate, previous, runId);
+    if (previous == null) ChangeSets.clear(catalog, r, reportDate);
+    recordReport(r, reportTime, dataBytes, rowCount, bad, previous, changes, ignored, runId);
+    long t3 = System.nanoTime();
+    LOG.info("report {}: {} rows, {} quarantined, changes new={} changed={} deleted={}; verify {} s, parse and"
+        + " write {} s, change set and ledger {} s", r.manifestUri(), rowCount, bad, changes[0], changes[1], changes[2],
+        seconds(t1 - t0), seconds(t2 - t1), seconds(t3 - t2));
+    return new InventoryResult.Report(r.source(), r.manifestUri().toString(), m.sourceBucket(), r.configId(),
+        reportTime, m.format().manifestName(), m.schema().allVersions(), m.files().size(), dataBytes, rowCount, bad,
+        previous, changes[0], changes[1], changes[2], ignored);
+  }
+
+  /** Replaces the report's partition of {@code inventory} with the good rows of {@code rows}. */
+  private void writeInventory(Dataset<Row> rows, ResolvedReport r, Instant reportTime, LocalDate reportDate,
+      String runId, String where) {
+    rows.select(inventoryColumns(r, reportTime, reportDate, runId)).write().format("delta").mode("overwrite")
+        .option("replaceWhere", where + " AND report_date = DATE'" + reportDate + "'")
+        .save(catalog.path(CatalogTable.INVENTORY));
+  }
+
+  /** Rows written by the table's last commit, from Delta's operation metrics (no scan). */
+  private long lastWriteRows(CatalogTable t) {
+    Row h = catalog.table(t).history(1).select("operationMetrics").first();
+    Map<String, String> metrics = h.getJavaMap(0);
+    return Long.parseLong(metrics.getOrDefault("numOutputRows", "0"));
   }
 
   private void checkBadRows(ResolvedReport r, long bad, long maxBad, Dataset<Row> rows) {
@@ -219,6 +265,10 @@ public final class InventoryJob {
     } catch (IOException e) {
       LOG.warn("could not remove the staging folder {}: {}", path, e.toString());
     }
+  }
+
+  private static String seconds(long nanos) {
+    return String.format("%.1f", nanos / 1e9);
   }
 
   static String sql(String s) {

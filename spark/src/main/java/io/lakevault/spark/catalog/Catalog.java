@@ -79,6 +79,9 @@ public final class Catalog {
       for (Map.Entry<String, String> e : tableProperties().entrySet()) {
         b = b.property(e.getKey(), e.getValue());
       }
+      if (!t.statsColumns().isEmpty()) {
+        b = b.property("delta.dataSkippingStatsColumns", String.join(",", t.statsColumns()));
+      }
       b.execute();
       return;
     }

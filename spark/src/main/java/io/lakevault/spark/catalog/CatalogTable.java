@@ -117,6 +117,13 @@ public enum CatalogTable {
       f("state_changed_at", TimestampType, false), f("objects", LongType), f("bytes", LongType),
       f("run_id", StringType, false));
 
+  /**
+   * Columns Delta keeps min/max statistics for (data skipping). By default it takes the first 32 columns,
+   * which for the wide inventory tables costs a third of the write; lookups filter on these.
+   */
+  private static final List<String> INVENTORY_STATS = List.of("bucket", "key", "version_id",
+      "size", "last_modified_date", "storage_class"); // Delta keeps no statistics for booleans
+
   private final String tableName;
   private final List<String> partitionColumns;
   private final String description;
@@ -143,6 +150,11 @@ public enum CatalogTable {
 
   public StructType schema() {
     return schema;
+  }
+
+  /** Columns with data-skipping statistics, or empty for Delta's default (the first 32 columns). */
+  public List<String> statsColumns() {
+    return this == INVENTORY || this == INVENTORY_CHANGES ? INVENTORY_STATS : List.of();
   }
 
   private static StructField f(String name, DataType type) {
