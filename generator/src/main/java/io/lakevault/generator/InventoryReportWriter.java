@@ -12,6 +12,7 @@ import io.lakevault.core.inventory.InventoryFormat;
 import io.lakevault.core.inventory.InventoryReportId;
 import io.lakevault.core.store.ObjectStore;
 import io.lakevault.core.store.PutOptions;
+import io.lakevault.spark.InventoryColumns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +34,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -57,20 +56,7 @@ public final class InventoryReportWriter {
 
   /** The schema of the rows this writer takes: every inventory column, typed as in ORC/Parquet. */
   public static StructType rowSchema() {
-    StructType s = new StructType();
-    for (InventoryField f : InventoryField.values()) {
-      s = s.add(f.column(), sparkType(f.type()), f != InventoryField.BUCKET && f != InventoryField.KEY);
-    }
-    return s;
-  }
-
-  static DataType sparkType(InventoryField.Type t) {
-    return switch (t) {
-      case STRING -> DataTypes.StringType;
-      case BOOLEAN -> DataTypes.BooleanType;
-      case LONG -> DataTypes.LongType;
-      case TIMESTAMP -> DataTypes.TimestampType;
-    };
+    return InventoryColumns.schema(true);
   }
 
   /** The fields of the report, in file order. */

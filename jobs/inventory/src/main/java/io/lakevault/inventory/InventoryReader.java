@@ -20,6 +20,7 @@ import io.lakevault.core.inventory.InventoryManifest;
 import io.lakevault.core.store.ObjectRef;
 import io.lakevault.core.store.ObjectStore;
 import io.lakevault.core.store.ObjectStoreException;
+import io.lakevault.spark.InventoryColumns;
 import io.lakevault.spark.Locations;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -66,21 +67,8 @@ final class InventoryReader {
 
   /** The rows' shape: the inventory columns in {@link InventoryField} order, then the provenance columns. */
   static StructType stagingSchema() {
-    StructType s = new StructType();
-    for (InventoryField f : InventoryField.values()) {
-      s = s.add(f.column(), sparkType(f.type()), true);
-    }
-    return s.add(FILE, DataTypes.StringType, false).add(ROW, DataTypes.LongType, true)
+    return InventoryColumns.schema(false).add(FILE, DataTypes.StringType, false).add(ROW, DataTypes.LongType, true)
         .add(LINE, DataTypes.StringType, true).add(ERROR, DataTypes.StringType, true);
-  }
-
-  static DataType sparkType(InventoryField.Type t) {
-    return switch (t) {
-      case STRING -> DataTypes.StringType;
-      case BOOLEAN -> DataTypes.BooleanType;
-      case LONG -> DataTypes.LongType;
-      case TIMESTAMP -> DataTypes.TimestampType;
-    };
   }
 
   // ------------------------------------------------------------------ verification
@@ -272,7 +260,7 @@ final class InventoryReader {
     List<Column> out = new ArrayList<>();
     for (InventoryField f : InventoryField.values()) {
       if (!m.schema().has(f)) {
-        out.add(lit(null).cast(sparkType(f.type())).as(f.column()));
+        out.add(lit(null).cast(InventoryColumns.sparkType(f.type())).as(f.column()));
         continue;
       }
       StructField have = find(actual, f.column());
@@ -308,7 +296,7 @@ final class InventoryReader {
 
   /** The same canonical forms as {@code InventoryValues}, as Spark SQL (no per-row UDF). */
   private static Column normalize(InventoryField f, Column c, DataType have, ResolvedReport report) {
-    DataType want = sparkType(f.type());
+    DataType want = InventoryColumns.sparkType(f.type());
     Column typed;
     if (have.equals(want)) {
       typed = c;
