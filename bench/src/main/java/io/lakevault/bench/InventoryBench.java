@@ -92,6 +92,9 @@ public final class InventoryBench {
         if (result.rows() != rows) throw new IllegalStateException("ingested " + result.rows() + " rows, expected " + rows);
         System.out.printf("  %-7s run %d: plain read %6.1f s (%,9.0f rows/s)   inventory job %6.1f s (%,9.0f rows/s)%n",
             format.manifestName(), r + 1, plain[r], rows / plain[r], job[r], rows / job[r]);
+        // Each run's tables are gigabytes at 20 million rows: remove them, keep the delivered reports.
+        deleteTree(spark, plainTable);
+        deleteTree(spark, new Locations(runConfig).hadoopPath("s3://bench-catalog/" + configId + "-" + r));
       }
       double p = median(plain);
       double j = median(job);
@@ -159,6 +162,15 @@ public final class InventoryBench {
       return out;
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(SparkSession spark, String path) {
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+      p.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(p, true);
+    } catch (java.io.IOException e) {
+      System.err.println("could not remove " + path + ": " + e);
     }
   }
 
