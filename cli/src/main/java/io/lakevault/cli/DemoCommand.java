@@ -72,8 +72,7 @@ final class DemoCommand implements Callable<Integer> {
         run.getJavaMap(run.fieldIndex("counts")));
 
     out.printf("%n[3/5] inventory: the six reports into the catalog, checksums verified%n");
-    List<String> sources = lake.reports().stream().map(r -> r.manifestUri()
-        .substring(0, r.manifestUri().lastIndexOf('/', r.manifestUri().lastIndexOf('/') - 1) + 1)).toList();
+    List<String> sources = lake.reports().stream().map(GeneratedLake.Report::configPrefixUri).toList();
     InventoryResult inventory = InventoryCommand.run(ctx, new InventoryJob.Request(sources, null, null, false),
         List.of("--source", "(the six generated configurations)"));
     InventoryCommand.print(inventory, out);

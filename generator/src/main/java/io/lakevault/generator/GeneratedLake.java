@@ -9,5 +9,12 @@ public record GeneratedLake(List<String> sourceBuckets, String inventoryBucket, 
 
   /** One delivered inventory report. */
   public record Report(String sourceBucket, String configId, InventoryFormat format, boolean allVersions,
-      String manifestUri, long rows, int files) {}
+      String manifestUri, long rows, int files) {
+
+    /** The configuration prefix, {@code s3://<bucket>/<prefix>/<source-bucket>/<config-id>/}: an inventory source. */
+    public String configPrefixUri() {
+      int folder = manifestUri.lastIndexOf('/', manifestUri.lastIndexOf('/') - 1);
+      return manifestUri.substring(0, folder + 1);
+    }
+  }
 }

@@ -34,15 +34,7 @@ public record GeneratorOptions(int objects, boolean versions, int largeObjects, 
     return new GeneratorOptions(n, versions, largeObjects, largeObjectBytes, from, to, seed);
   }
 
-  public GeneratorOptions withVersions(boolean v) {
-    return new GeneratorOptions(objects, v, largeObjects, largeObjectBytes, from, to, seed);
-  }
-
   public GeneratorOptions withLargeObjects(int n, long bytes) {
     return new GeneratorOptions(objects, versions, n, bytes, from, to, seed);
-  }
-
-  public GeneratorOptions withSeed(long s) {
-    return new GeneratorOptions(objects, versions, largeObjects, largeObjectBytes, from, to, s);
   }
 }

@@ -77,6 +77,7 @@ class LakeGeneratorTest {
     for (GeneratedLake.Report r : lake.reports()) {
       String key = keyOf(r.manifestUri());
       assertTrue(key.matches("inventory/" + r.sourceBucket() + "/" + r.configId() + "/2024-07-01T00-00Z/manifest.json"), key);
+      assertEquals("s3://acme-inventory/inventory/" + r.sourceBucket() + "/" + r.configId() + "/", r.configPrefixUri());
       byte[] manifest = read(store, LakeGenerator.INVENTORY, key);
       String checksum = new String(read(store, LakeGenerator.INVENTORY, key.replace("manifest.json", "manifest.checksum")),
           StandardCharsets.US_ASCII);

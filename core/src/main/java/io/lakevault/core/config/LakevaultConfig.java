@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -241,10 +240,5 @@ public final class LakevaultConfig implements Serializable {
   @Override
   public String toString() {
     return "LakevaultConfig" + values + (source == null ? "" : " from " + source);
-  }
-
-  /** Rendered settings table, for {@code lakevault config} style output and docs checks. */
-  public static List<Setting<?>> documented() {
-    return List.copyOf(Settings.all().values());
   }
 }

@@ -11,9 +11,4 @@ import java.io.Serializable;
  * @param dataBucket where its data files are: the bucket the manifest was delivered to
  */
 public record ResolvedReport(String source, S3Uri manifestUri, String configId, InventoryManifest manifest,
-    String manifestMd5, String dataBucket) implements Serializable {
-
-  public String describe() {
-    return manifest.sourceBucket() + "/" + configId + " @ " + manifest.creationTimestamp();
-  }
-}
+    String manifestMd5, String dataBucket) implements Serializable {}

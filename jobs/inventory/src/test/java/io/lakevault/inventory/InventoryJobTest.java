@@ -60,11 +60,6 @@ class InventoryJobTest {
     return new Catalog(SharedSpark.session(), config);
   }
 
-  static String prefixOf(GeneratedLake.Report r) {
-    String u = r.manifestUri();
-    return u.substring(0, u.lastIndexOf('/', u.lastIndexOf('/') - 1) + 1);
-  }
-
   static InventoryResult ingest(Catalog catalog, List<String> sources) {
     return new InventoryJob(catalog, Clock.systemUTC()).run(new InventoryJob.Request(sources, null, null, false),
         "inventory-test-" + CATALOGS.incrementAndGet());
@@ -73,7 +68,7 @@ class InventoryJobTest {
   @Test
   void everyFormatIsIngestedWithDecodedKeysAndVersions() {
     Catalog catalog = newCatalog(Map.of());
-    List<String> sources = lake.reports().stream().map(InventoryJobTest::prefixOf).toList();
+    List<String> sources = lake.reports().stream().map(GeneratedLake.Report::configPrefixUri).toList();
     InventoryResult result = ingest(catalog, sources);
     assertEquals(6, result.reports().size());
     for (GeneratedLake.Report r : lake.reports()) {
@@ -145,8 +140,8 @@ class InventoryJobTest {
   void ingestingTheSameReportTwiceLeavesOneCopy() {
     Catalog catalog = newCatalog(Map.of());
     GeneratedLake.Report r = lake.reports().get(1);
-    ingest(catalog, List.of(prefixOf(r)));
-    InventoryResult again = ingest(catalog, List.of(prefixOf(r)));
+    ingest(catalog, List.of(r.configPrefixUri()));
+    InventoryResult again = ingest(catalog, List.of(r.configPrefixUri()));
     assertEquals(r.rows(), catalog.read(CatalogTable.INVENTORY).count());
     assertEquals(1, catalog.read(CatalogTable.INVENTORY_REPORTS).count());
     assertEquals(r.rows(), again.reports().get(0).rows());
@@ -157,7 +152,7 @@ class InventoryJobTest {
   void aDryRunCountsAndCommitsNothing() {
     Catalog catalog = newCatalog(Map.of());
     InventoryResult r = new InventoryJob(catalog, Clock.systemUTC()).run(new InventoryJob.Request(
-        List.of(prefixOf(lake.reports().get(2))), null, null, true), "dry");
+        List.of(lake.reports().get(2).configPrefixUri()), null, null, true), "dry");
     assertEquals(lake.reports().get(2).rows(), r.reports().get(0).rows());
     assertFalse(io.delta.tables.DeltaTable.isDeltaTable(spark, catalog.path(CatalogTable.INVENTORY)));
   }
@@ -172,7 +167,7 @@ class InventoryJobTest {
         .withLargeObjects(0, 0)).generate();
     Catalog catalog = new Catalog(spark, SharedSpark.localConfig(own, Map.of()));
     List<String> logs = lake2.reports().stream().filter(r -> r.sourceBucket().equals(LakeGenerator.LOGS))
-        .map(InventoryJobTest::prefixOf).toList();
+        .map(GeneratedLake.Report::configPrefixUri).toList();
     ingest(catalog, logs);
 
     // A day in the lake: one key overwritten, one deleted, one created.
