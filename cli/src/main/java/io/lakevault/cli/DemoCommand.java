@@ -1,6 +1,10 @@
 package io.lakevault.cli;
 
+import io.lakevault.classify.ClassifyJob;
+import io.lakevault.classify.ClassifyResult;
+import io.lakevault.classify.ReportFormat;
 import io.lakevault.core.LakevaultException;
+import io.lakevault.core.policy.PolicyParser;
 import io.lakevault.core.config.LakevaultConfig;
 import io.lakevault.core.config.Settings;
 import io.lakevault.generator.GeneratedLake;
@@ -56,13 +60,13 @@ final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
 
     out.printf("lakevault demo in %s%n%n", dir.toAbsolutePath());
-    out.printf("[1/5] generate: a sample lake and its S3 Inventory reports, on the local store at %s%n", store);
+    out.printf("[1/6] generate: a sample lake and its S3 Inventory reports, on the local store at %s%n", store);
     RunContext ctx = new RunContext(config);
     GeneratedLake lake = GenerateCommand.generate(ctx, GeneratorOptions.defaults().withObjects(objects)
         .withLargeObjects(largeObjects, GeneratorOptions.DEFAULT_LARGE_BYTES), spec.commandLine().getParseResult().originalArgs());
     GenerateCommand.print(lake, config, out);
 
-    out.printf("%n[2/5] catalog: Delta tables under %s%n", config.get(Settings.CATALOG_URI));
+    out.printf("%n[2/6] catalog: Delta tables under %s%n", config.get(Settings.CATALOG_URI));
     ctx.catalog.ensureTables();
     for (CatalogTable t : CatalogTable.values()) {
       out.printf("  %-11s %s%n", t.tableName(), ctx.catalog.path(t).substring("file:".length()));
@@ -71,15 +75,25 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  runs:       %s %s %s, counts %s%n", run.getAs("run_id"), run.getAs("job"), run.getAs("status"),
         run.getJavaMap(run.fieldIndex("counts")));
 
-    out.printf("%n[3/5] inventory: the six reports into the catalog, checksums verified%n");
+    out.printf("%n[3/6] inventory: the six reports into the catalog, checksums verified%n");
     List<String> sources = lake.reports().stream().map(GeneratedLake.Report::configPrefixUri).toList();
     InventoryResult inventory = InventoryCommand.run(ctx, new InventoryJob.Request(sources, null, null, false),
         List.of("--source", "(the six generated configurations)"));
     InventoryCommand.print(inventory, out);
     out.printf("  tables:     %s, %s%n", CatalogTable.INVENTORY.tableName(), CatalogTable.INVENTORY_CHANGES.tableName());
 
-    out.printf("%n[4/5] classify -> archive: not built yet (see the README's Status section)%n");
-    out.printf("%n[5/5] restore and export: not built yet%n");
+    String policyLocation = config.get(Settings.CLASSIFY_POLICY);
+    out.printf("%n[4/6] classify: the latest inventory through the retention policy %s%n", policyLocation);
+    byte[] policyBytes = PolicyFiles.read(policyLocation, config, "policy");
+    ClassifyResult classified = ClassifyCommand.run(ctx, new ClassifyJob.Request(
+        PolicyParser.parse(policyLocation, policyBytes), policyBytes, PolicyFiles.prices(config), false, null),
+        List.of("--policy", policyLocation));
+    out.print(ReportFormat.text(classified).indent(2));
+    out.printf("  table:      %s; why one object got its class: bin/lakevault explain s3://BUCKET/KEY%n",
+        CatalogTable.CLASSIFIED.tableName());
+
+    out.printf("%n[5/6] archive: not built yet (see the README's Status section)%n");
+    out.printf("%n[6/6] restore and export: not built yet%n");
 
     out.printf("%nDone in %.0f s. Look around:%n", (System.nanoTime() - t0) / 1e9);
     out.printf("  ls %s                      # one folder per bucket%n", store);

@@ -28,7 +28,7 @@ import picocli.CommandLine.ScopeType;
         "  2  usage or configuration error", "", "Docs: README.md, docs/cli.md, docs/configuration.md"},
     subcommands = {
         DemoCommand.class, GenerateCommand.class,
-        InventoryCommand.class, Unbuilt.Classify.class, Unbuilt.Policy.class, Unbuilt.Explain.class,
+        InventoryCommand.class, ClassifyCommand.class, PolicyCommand.class, ExplainCommand.class,
         Unbuilt.Archive.class, Unbuilt.Verify.class, Unbuilt.Restore.class, Unbuilt.Export.class,
         Unbuilt.Find.class, Unbuilt.Versions.class, Unbuilt.CatalogCmd.class,
         CommandLine.HelpCommand.class})

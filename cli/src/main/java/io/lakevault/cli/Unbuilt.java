@@ -25,46 +25,6 @@ final class Unbuilt {
     }
   }
 
-  @Command(name = "classify", mixinStandardHelpOptions = true,
-      description = "Assign every object version a retention class from a policy, with a cost report.")
-  static final class Classify extends Base {
-    @Option(names = "--policy", paramLabel = "FILE", description = "Policy YAML (see docs/policy.md).")
-    Path policy;
-    @Option(names = "--dry-run", description = "Report only; write nothing.")
-    boolean dryRun;
-
-    @Override String what() { return "the classify job"; }
-  }
-
-  @Command(name = "policy", mixinStandardHelpOptions = true, description = "Policy tools.",
-      subcommands = Policy.Lint.class)
-  static final class Policy implements Runnable {
-    @Override
-    public void run() {
-      throw LakevaultException.usage("policy needs a subcommand: lint");
-    }
-
-    @Command(name = "lint", mixinStandardHelpOptions = true,
-        description = "Check a policy: unknown fields, bad patterns, shadowed and overlapping rules.")
-    static final class Lint extends Base {
-      @Parameters(paramLabel = "FILE", description = "Policy YAML.")
-      Path file;
-
-      @Override String what() { return "policy lint"; }
-    }
-  }
-
-  @Command(name = "explain", mixinStandardHelpOptions = true,
-      description = "Show which rule decides an object's retention class, and why.")
-  static final class Explain extends Base {
-    @Parameters(paramLabel = "s3://BUCKET/KEY")
-    String uri;
-    @Option(names = "--policy", paramLabel = "FILE")
-    Path policy;
-
-    @Override String what() { return "explain"; }
-  }
-
   @Command(name = "archive", mixinStandardHelpOptions = true,
       description = "Pack classified objects into compressed, encrypted, locked packs in the archive.")
   static final class Archive extends Base {

@@ -100,11 +100,28 @@ class MainTest {
   @Test
   void commandsNotBuiltYetSaySoAndFail() {
     for (String[] args : List.of(new String[] {"archive"},
-        new String[] {"policy", "lint", "conf/policy.yaml"}, new String[] {"restore", "--prefix", "a/"})) {
+        new String[] {"verify"}, new String[] {"restore", "--prefix", "a/"})) {
       Result r = run(args);
       assertEquals(1, r.code(), String.join(" ", args));
       assertTrue(r.err().contains("is not built yet"), r.err());
     }
+  }
+
+  @Test
+  void policyLintPrintsFileLineMessagesAndExitsTwoOnErrors() throws Exception {
+    Result ok = run("policy", "lint", "../conf/policy.yaml");
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().contains("Rules, in the order they are tried"), ok.out());
+    assertTrue(ok.out().contains("../conf/policy.yaml: 0 errors"), ok.out());
+    Path bad = dir.resolve("bad-policy.yaml");
+    Files.writeString(bad, "version: 1\nclasses:\n  a: {retain: 1y}\nrules:\n  - id: r\n    match: {prefx: x/}\n    class: b\n");
+    Result r = run("policy", "lint", bad.toString());
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains(bad + ":6: error: unknown field 'prefx' in the match of rule 'r'; did you mean 'prefix'?"), r.out());
+    assertTrue(r.out().contains(bad + ":7: error: rule 'r' assigns class 'b', which is not defined under 'classes'"), r.out());
+    Result missing = run("policy", "lint", dir.resolve("nope.yaml").toString());
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("does not exist"), missing.err());
   }
 
   @Test
@@ -163,14 +180,29 @@ class MainTest {
   @Test
   void demoRunsToTheEndAndRefusesAForeignFolder() throws Exception {
     Path work = dir.resolve("demo");
-    Result r = run("demo", "--dir", work.toString(), "--objects", "150", "--large-objects", "0");
+    Result r = run("--conf", "classify.policy=../conf/policy.yaml", "demo", "--dir", work.toString(),
+        "--objects", "150", "--large-objects", "0");
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("[1/5] generate"), r.out());
-    assertTrue(r.out().contains("[3/5] inventory"), r.out());
+    assertTrue(r.out().contains("[1/6] generate"), r.out());
+    assertTrue(r.out().contains("[3/6] inventory"), r.out());
+    assertTrue(r.out().contains("[4/6] classify"), r.out());
+    assertTrue(r.out().contains("Cost to archive"), r.out());
+    assertTrue(r.out().contains("finra-7y"), r.out());
+    // explain, on the demo's catalog: the rule that decided and the conditions it checked.
+    Result e = run("--conf", "store.local.root=" + work.resolve("store"), "--conf", "classify.policy=../conf/policy.yaml",
+        "explain", "s3://acme-trading-logs/reports/with space/q1 summary.json");
+    assertEquals(0, e.code(), e.err());
+    assertTrue(e.out().contains("Decision: class finra-7y by rule 'reports'"), e.out());
+    assertTrue(e.out().contains("DECIDES  reports"), e.out());
+    Result absent = run("--conf", "store.local.root=" + work.resolve("store"), "--conf",
+        "classify.policy=../conf/policy.yaml", "explain", "s3://acme-trading-logs/no/such/key");
+    assertEquals(1, absent.code());
+    assertTrue(absent.err().contains("is not in the latest inventory"), absent.err());
     assertTrue(r.out().contains("runs:"), r.out());
     assertTrue(Files.isDirectory(work.resolve("store/lakevault-catalog/catalog/objects/_delta_log")));
     // Running again starts afresh in the same folder.
-    assertEquals(0, run("demo", "--dir", work.toString(), "--objects", "60", "--large-objects", "0").code());
+    assertEquals(0, run("--conf", "classify.policy=../conf/policy.yaml", "demo", "--dir", work.toString(),
+        "--objects", "60", "--large-objects", "0").code());
 
     Path foreign = dir.resolve("mine");
     Files.createDirectories(foreign);

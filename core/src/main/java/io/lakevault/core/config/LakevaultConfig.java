@@ -155,7 +155,7 @@ public final class LakevaultConfig implements Serializable {
       }
       Setting<?> s = Settings.all().get(key);
       if (s == null) {
-        String hint = closest(key);
+        String hint = io.lakevault.core.Suggest.closest(key, Settings.all().keySet());
         throw LakevaultException.usage("unknown setting '" + key + "' (" + origins.get(key) + ")"
             + (hint == null ? "" : "; did you mean '" + hint + "'?")
             + " Every setting is listed in docs/configuration.md; spark.* keys go to Spark as they are.");
@@ -205,36 +205,6 @@ public final class LakevaultConfig implements Serializable {
   /** The file the configuration was read from, or {@code null}. */
   public String source() {
     return source;
-  }
-
-  private static String closest(String key) {
-    String best = null;
-    int bestD = Integer.MAX_VALUE;
-    for (String k : Settings.all().keySet()) {
-      int d = editDistance(key, k);
-      if (d < bestD) {
-        bestD = d;
-        best = k;
-      }
-    }
-    return bestD <= Math.max(2, key.length() / 4) ? best : null;
-  }
-
-  static int editDistance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) prev[j] = j;
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   @Override

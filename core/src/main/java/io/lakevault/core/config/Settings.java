@@ -90,11 +90,26 @@ public final class Settings {
         }
       });
 
+  public static final Setting<String> CLASSIFY_POLICY = new Setting<>("classify.policy", "conf/policy.yaml",
+      "The retention policy classify and explain use when no --policy is given: a local path or an s3:// URI (format: docs/policy.md).",
+      "path or URI", s -> {
+        if (s.isBlank()) throw new IllegalArgumentException("must not be empty");
+        return s.trim();
+      });
+
+  public static final Setting<String> CLASSIFY_PRICE_TABLE = new Setting<>("classify.price-table", null,
+      "Price table for cost reports: a local path or s3:// URI of a YAML file with the fields of the built-in one. Unset: the built-in us-east-1 list prices (docs/policy.md).",
+      "path or URI", s -> {
+        if (s.isBlank()) throw new IllegalArgumentException("must not be empty");
+        return s.trim();
+      });
+
   private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
 
   static {
     for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
-        S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS)) {
+        S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS,
+        CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE)) {
       ALL.put(s.key(), s);
     }
   }

@@ -102,12 +102,22 @@ public final class Catalog {
     }
   }
 
+  /** Whether the table has been created. */
+  public boolean exists(CatalogTable t) {
+    return DeltaTable.isDeltaTable(spark, path(t));
+  }
+
   public Dataset<Row> read(CatalogTable t) {
     return spark.read().format("delta").load(path(t));
   }
 
   public DeltaTable table(CatalogTable t) {
     return DeltaTable.forPath(spark, path(t));
+  }
+
+  /** How this catalog's configuration maps URIs to Hadoop paths. */
+  public Locations locations() {
+    return locations;
   }
 
   public SparkSession spark() {

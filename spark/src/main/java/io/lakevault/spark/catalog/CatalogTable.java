@@ -67,15 +67,17 @@ public enum CatalogTable {
       f("source_bucket", StringType, false), f("config_id", StringType, false), f("report_time", TimestampType, false),
       f("report_date", DateType, false), f("previous_report_time", TimestampType), f("ingest_run_id", StringType, false)),
 
-  /** One row per object version and retention decision. */
+  /** One row per object version of the latest inventory and its retention decision. */
   CLASSIFIED("classified", List.of("retention_class"),
-      "Each object version with its retention class (or exclusion), the deciding rule and its retain-until date.",
+      "Each object version of the latest inventory with its decision (ARCHIVE, EXCLUDE, UNMATCHED), retention class, deciding rule and retain-until.",
       f("bucket", StringType, false), f("key", StringType, false), f("version_id", StringType),
       f("e_tag", StringType), f("size", LongType), f("last_modified_date", TimestampType),
       f("is_latest", BooleanType), f("is_delete_marker", BooleanType), f("storage_class", StringType),
-      f("retention_class", StringType, false), f("rule_id", StringType), f("retain_until", TimestampType),
-      f("pack_group", StringType), f("policy_sha256", StringType), f("classified_at", TimestampType, false),
-      f("run_id", StringType, false)),
+      f("encryption_status", StringType), f("is_multipart_uploaded", BooleanType), f("checksum_algorithm", StringType),
+      f("decision", StringType, false), f("retention_class", StringType), f("rule_id", StringType),
+      f("retain_until", TimestampType), f("pack_group", StringType), f("config_id", StringType, false),
+      f("report_time", TimestampType, false), f("policy_sha256", StringType, false),
+      f("classified_at", TimestampType, false), f("run_id", StringType, false)),
 
   /** Every archived object version and where its bytes are. */
   OBJECTS("objects", List.of("bucket"),
