@@ -10,6 +10,7 @@ import io.lakevault.core.policy.KeyGlob;
 import io.lakevault.core.policy.Match;
 import io.lakevault.core.policy.Policy;
 import io.lakevault.core.policy.Rule;
+import io.lakevault.core.store.Keys;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,11 +34,12 @@ import org.apache.spark.sql.SparkSession;
  * against the few rules that can apply to it, not against hundreds:
  *
  * <ol>
- *   <li>dispatch on the bucket: one branch per bucket named in the policy, plus one for the others;
+ *   <li>dispatch on the bucket: one branch per bucket named in the policy, plus one for the others,
+ *       found by binary search over the sorted bucket names;
  *   <li>in each branch, dispatch on the literal key prefixes of its rules (from {@code prefix}, or
  *       the literal start of a {@code glob}), nested: a branch for {@code logs/} holds branches for
- *       {@code logs/app/} and {@code logs/web/}; sibling prefixes never overlap, so one test per level
- *       chooses the branch;
+ *       {@code logs/app/} and {@code logs/web/}; sibling prefixes never overlap, so the one that can
+ *       match is the largest not above the key, found by binary search too;
  *   <li>at a leaf, a CASE over the rules that can still apply, in precedence order, without the
  *       bucket and prefix tests the path has already made.
  * </ol>
@@ -78,17 +80,22 @@ public final class RuleCompiler {
   /**
    * Runs a Spark action that evaluates {@link #decidingRule()} with whole-stage code generation off, so
    * Spark generates the expression's code split into small methods (inside a whole-stage method it
-   * cannot split it, and a policy of hundreds of rules passes the JVM's 64 KB method limit). Scans and
-   * writes are not affected.
+   * cannot split it, and a policy of hundreds of rules makes a method too large to compile or to JIT:
+   * bench/README.md). Subexpression elimination is turned off too, as a precaution: it may lift a test
+   * common to all branches out of the CASE and evaluate it for every row. Scans and writes are not
+   * affected.
    */
   public static <T> T evaluate(SparkSession spark, Supplier<T> action) {
-    String key = "spark.sql.codegen.wholeStage";
-    String before = spark.conf().get(key, "true");
-    spark.conf().set(key, "false");
+    String[] keys = {"spark.sql.codegen.wholeStage", "spark.sql.subexpressionElimination.enabled"};
+    String[] before = new String[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      before[i] = spark.conf().get(keys[i], "true");
+      spark.conf().set(keys[i], "false");
+    }
     try {
       return action.get();
     } finally {
-      spark.conf().set(key, before);
+      for (int i = 0; i < keys.length; i++) spark.conf().set(keys[i], before[i]);
     }
   }
 
@@ -97,22 +104,40 @@ public final class RuleCompiler {
   }
 
   private Column bucketDispatch(List<Rule> order) {
-    Set<String> buckets = new TreeSet<>();
-    for (Rule r : order) {
-      if (r.match().buckets() != null) buckets.addAll(r.match().buckets());
-    }
-    List<Rule> anyBucket = order.stream().filter(r -> r.match().buckets() == null).toList();
-    if (buckets.isEmpty()) return keyTree(anyBucket);
-    Column c = null;
-    for (String b : buckets) {
-      List<Rule> applicable = order.stream()
-          .filter(r -> r.match().buckets() == null || r.match().buckets().contains(b)).toList();
-      Column branch = keyTree(applicable);
-      Column test = col("bucket").equalTo(lit(b));
-      c = c == null ? when(test, branch) : c.when(test, branch);
-    }
-    return c.otherwise(keyTree(anyBucket));
+    List<String> buckets = new ArrayList<>(new TreeSet<>(order.stream()
+        .filter(r -> r.match().buckets() != null).flatMap(r -> r.match().buckets().stream()).toList()));
+    buckets.sort(Keys.UTF8_ORDER); // the order Spark compares strings in
+    Column others = keyTree(order.stream().filter(r -> r.match().buckets() == null).toList());
+    if (buckets.isEmpty()) return others;
+    return search(col("bucket"), buckets, 0, buckets.size(), b -> col("bucket").equalTo(lit(b)),
+        b -> keyTree(order.stream().filter(r -> r.match().buckets() == null || r.match().buckets().contains(b)).toList()),
+        others);
   }
+
+  /**
+   * A binary search over sorted {@code values}[lo, hi): string comparisons halve the range until a few
+   * values are left, which are tested in turn. {@code test(v)} may only hold for the largest value not
+   * above the input (true of equality, and of prefixes none of which is a prefix of another), so the
+   * search finds the one value that can match in log2(n) comparisons instead of n.
+   */
+  private static Column search(Column input, List<String> values, int lo, int hi,
+      java.util.function.Function<String, Column> test, java.util.function.Function<String, Column> branch,
+      Column otherwise) {
+    if (hi - lo <= SEARCH_LEAF) {
+      Column c = null;
+      for (int i = lo; i < hi; i++) {
+        c = c == null ? when(test.apply(values.get(i)), branch.apply(values.get(i)))
+            : c.when(test.apply(values.get(i)), branch.apply(values.get(i)));
+      }
+      return c.otherwise(otherwise);
+    }
+    int mid = (lo + hi) >>> 1;
+    return when(input.lt(lit(values.get(mid))), search(input, values, lo, mid, test, branch, otherwise))
+        .otherwise(search(input, values, mid, hi, test, branch, otherwise));
+  }
+
+  /** Below this many values a search tests them one by one. */
+  private static final int SEARCH_LEAF = 4;
 
   /** Dispatch on literal key prefixes: see the class comment. {@code rules} are in precedence order. */
   private Column keyTree(List<Rule> rules) {
@@ -148,18 +173,16 @@ public final class RuleCompiler {
     for (String p : below) {
       if (children.isEmpty() || !p.startsWith(children.get(children.size() - 1))) children.add(p);
     }
-    Column c = null;
-    for (String child : children) {
+    children.sort(Keys.UTF8_ORDER); // the order Spark compares strings in
+    Column dispatch = search(col("key"), children, 0, children.size(), child -> col("key").startsWith(child), child -> {
       Set<Rule> childActive = new LinkedHashSet<>(rest);
       childActive.addAll(byPrefix.get(child));
       List<Rule> ordered = new ArrayList<>(childActive);
       ordered.sort((x, y) -> Integer.compare(rank.get(x), rank.get(y)));
       List<String> grandchildren = below.stream().filter(p -> p.length() > child.length() && p.startsWith(child)).toList();
-      Column branch = node(ordered, grandchildren, byPrefix);
-      Column test = col("key").startsWith(child);
-      c = c == null ? when(test, branch) : c.when(test, branch);
-    }
-    return cases(head, c.otherwise(cases(rest, null)));
+      return node(ordered, grandchildren, byPrefix);
+    }, cases(rest, null));
+    return cases(head, dispatch);
   }
 
   /**
