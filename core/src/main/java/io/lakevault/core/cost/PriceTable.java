@@ -201,11 +201,7 @@ public final class PriceTable implements Serializable {
 
   /** Estimated stored/original size after compression, for a key, by its extension. */
   public double compressionRatio(String key) {
-    return switch (family(key)) {
-      case TEXT -> textRatio;
-      case COMPRESSED -> compressedRatio;
-      case OTHER -> otherRatio;
-    };
+    return compressionRatio(family(key));
   }
 
   public double compressionRatio(ContentFamily f) {
