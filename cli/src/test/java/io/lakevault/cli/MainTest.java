@@ -3,6 +3,7 @@ package io.lakevault.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lakevault.core.LakevaultException;
 import io.lakevault.spark.SharedSpark;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -122,6 +123,35 @@ class MainTest {
     Result missing = run("policy", "lint", dir.resolve("nope.yaml").toString());
     assertEquals(2, missing.code());
     assertTrue(missing.err().contains("does not exist"), missing.err());
+  }
+
+  @Test
+  void policiesAndPriceTablesAreReadFromS3(MotoServer moto) throws Exception {
+    try (S3ObjectStore s3 = new S3ObjectStore(new S3Settings(moto.endpoint(), MotoServer.REGION, true, 3))) {
+      s3.createBucket("governance", false, false);
+      s3.put("governance", "policies/lake.yaml", Files.readAllBytes(Path.of("../conf/policy.yaml")),
+          io.lakevault.core.store.PutOptions.builder().build());
+      String[] onS3 = {"--conf", "s3.endpoint=" + moto.endpoint(), "--conf", "s3.path-style=true"};
+      Result ok = run(concat(onS3, "policy", "lint", "s3://governance/policies/lake.yaml"));
+      assertEquals(0, ok.code(), ok.err());
+      assertTrue(ok.out().contains("s3://governance/policies/lake.yaml: 0 errors"), ok.out());
+      Result missing = run(concat(onS3, "policy", "lint", "s3://governance/policies/nope.yaml"));
+      assertEquals(2, missing.code());
+      assertTrue(missing.err().contains("policy s3://governance/policies/nope.yaml cannot be read"), missing.err());
+      // A price table on S3 is read the same way; a bad one is refused with its location.
+      s3.put("governance", "prices.yaml", "region: eu-west-1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          io.lakevault.core.store.PutOptions.builder().build());
+      LakevaultException e = org.junit.jupiter.api.Assertions.assertThrows(LakevaultException.class,
+          () -> PolicyFiles.prices(io.lakevault.core.config.LakevaultConfig.of(java.util.Map.of(
+              "s3.endpoint", moto.endpoint(), "s3.path-style", "true", "classify.price-table", "s3://governance/prices.yaml"))));
+      assertTrue(e.getMessage().startsWith("price table s3://governance/prices.yaml: 'currency' is missing"), e.getMessage());
+    }
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   @Test
