@@ -28,9 +28,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code lakevault explain}: which rule decides an object's retention, which others matched, and why. */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Look the object up in the latest inventory and show, for each of its versions, every rule in",
-        "the order they are tried: whether it matched, each condition with the values compared, and the",
-        "decision (class and retain-until, exclusion, or unmatched)."})
+    description = {"Show which rule decides an object's retention class, and why: for each of its",
+        "versions in the latest inventory, every rule in the order they are tried, each",
+        "condition with the values compared, and the decision (class and retain-until,",
+        "exclusion, or unmatched)."})
 final class ExplainCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Spec CommandSpec spec;

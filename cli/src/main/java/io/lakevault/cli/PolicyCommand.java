@@ -30,10 +30,11 @@ final class PolicyCommand implements Runnable {
   }
 
   @Command(name = "lint", mixinStandardHelpOptions = true,
-      description = {"Check a policy without running anything: unknown fields, invalid patterns, unknown classes,",
-          "rules shadowed by earlier ones (they never decide) and overlapping rules with different actions,",
-          "each as FILE:LINE: severity: message. Prints the rules in the order they are tried.",
-          "Exit 0 when there are no errors (warnings allowed), 2 when there are."})
+      description = {"Check a policy without running anything: unknown fields, invalid patterns,",
+          "unknown classes, rules shadowed by earlier ones (they never decide) and",
+          "overlapping rules with different actions, each as FILE:LINE: severity: message.",
+          "Prints the rules in the order they are tried. Exit 0 when there are no errors",
+          "(warnings allowed), 2 when there are."})
   static final class Lint implements Callable<Integer> {
     @ParentCommand PolicyCommand parent;
     @Spec CommandSpec spec;
