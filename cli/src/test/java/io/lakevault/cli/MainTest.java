@@ -204,6 +204,24 @@ class MainTest {
           "inventory/acme-trading-logs/all-versions-csv/2024-07-01T00-00Z/manifest.checksum")).size() == 32);
       Row run = SharedSpark.session().read().format("delta").load("s3://audit-catalog/lakevault/runs").first();
       assertEquals("SUCCEEDED", run.getAs("status"));
+
+      // Inventory and classify against S3 too: the policy copy and the JSON report go through S3A.
+      String[] onS3 = {"--conf", "s3.endpoint=" + moto.endpoint(), "--conf", "s3.path-style=true",
+          "--conf", "catalog.uri=s3://audit-catalog/lakevault"};
+      Result inv = run(concat(onS3, "inventory", "--source",
+          "s3://acme-inventory/inventory/acme-sensor-blobs/all-versions-parquet/"));
+      assertEquals(0, inv.code(), inv.err());
+      Result cls = run(concat(onS3, "classify", "--policy", "../conf/policy.yaml"));
+      assertEquals(0, cls.code(), cls.err());
+      assertTrue(cls.out().contains("sensor-3y"), cls.out());
+      java.util.List<String> reports = new java.util.ArrayList<>();
+      s3.list("audit-catalog", "lakevault/reports/classify/").forEachRemaining(v -> reports.add(v.key()));
+      assertEquals(1, reports.size(), reports.toString());
+      java.util.List<String> policies = new java.util.ArrayList<>();
+      s3.list("audit-catalog", "lakevault/policies/").forEachRemaining(v -> policies.add(v.key()));
+      assertEquals(1, policies.size(), policies.toString());
+      long rows = SharedSpark.session().read().format("delta").load("s3://audit-catalog/lakevault/classified").count();
+      assertTrue(rows > 0);
     }
   }
 
