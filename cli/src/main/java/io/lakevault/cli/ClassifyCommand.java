@@ -3,8 +3,6 @@ package io.lakevault.cli;
 import io.lakevault.classify.ClassifyJob;
 import io.lakevault.classify.ClassifyResult;
 import io.lakevault.classify.ReportFormat;
-import io.lakevault.core.policy.Policy;
-import io.lakevault.core.policy.PolicyParser;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,10 +35,8 @@ final class ClassifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     RunContext ctx = new RunContext(main.config());
-    String location = PolicyFiles.policyLocation(policy, ctx.config);
-    byte[] bytes = PolicyFiles.read(location, ctx.config, "policy");
-    Policy p = PolicyParser.parse(location, bytes);
-    ClassifyJob.Request request = new ClassifyJob.Request(p, bytes, PolicyFiles.prices(ctx.config), dryRun, report);
+    ClassifyJob.Request request = PolicyFiles.classifyRequest(PolicyFiles.policyLocation(policy, ctx.config), ctx.config,
+        dryRun, report);
     ClassifyResult result = run(ctx, request, spec.commandLine().getParseResult().originalArgs());
     spec.commandLine().getOut().print(ReportFormat.text(result));
     spec.commandLine().getOut().flush();

@@ -1,10 +1,8 @@
 package io.lakevault.cli;
 
-import io.lakevault.classify.ClassifyJob;
 import io.lakevault.classify.ClassifyResult;
 import io.lakevault.classify.ReportFormat;
 import io.lakevault.core.LakevaultException;
-import io.lakevault.core.policy.PolicyParser;
 import io.lakevault.core.config.LakevaultConfig;
 import io.lakevault.core.config.Settings;
 import io.lakevault.generator.GeneratedLake;
@@ -84,9 +82,7 @@ final class DemoCommand implements Callable<Integer> {
 
     String policyLocation = config.get(Settings.CLASSIFY_POLICY);
     out.printf("%n[4/6] classify: the latest inventory through the retention policy %s%n", policyLocation);
-    byte[] policyBytes = PolicyFiles.read(policyLocation, config, "policy");
-    ClassifyResult classified = ClassifyCommand.run(ctx, new ClassifyJob.Request(
-        PolicyParser.parse(policyLocation, policyBytes), policyBytes, PolicyFiles.prices(config), false, null),
+    ClassifyResult classified = ClassifyCommand.run(ctx, PolicyFiles.classifyRequest(policyLocation, config, false, null),
         List.of("--policy", policyLocation));
     out.print(ReportFormat.text(classified).indent(2));
     out.printf("  table:      %s; why one object got its class: bin/lakevault explain s3://BUCKET/KEY%n",

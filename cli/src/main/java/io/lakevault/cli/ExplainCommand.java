@@ -62,7 +62,7 @@ final class ExplainCommand implements Callable<Integer> {
       throw LakevaultException.input(uri + (versionId == null ? "" : " version " + versionId)
           + " is not in the latest inventory (" + inventory.reports().stream()
               .filter(r -> r.sourceBucket().equals(target.bucket()))
-              .map(r -> r.configId() + "@" + r.reportTime()).collect(Collectors.joining(", ", "", ""))
+              .map(r -> r.configId() + "@" + r.reportTime()).collect(Collectors.joining(", "))
           + "); keys are case-sensitive and not URL-encoded here; a newer object needs a newer inventory report");
     }
     PolicyEvaluator evaluator = new PolicyEvaluator(p);

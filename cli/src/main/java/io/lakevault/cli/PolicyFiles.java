@@ -1,10 +1,12 @@
 package io.lakevault.cli;
 
 import io.lakevault.aws.ObjectStores;
+import io.lakevault.classify.ClassifyJob;
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.config.LakevaultConfig;
 import io.lakevault.core.config.Settings;
 import io.lakevault.core.cost.PriceTable;
+import io.lakevault.core.policy.PolicyParser;
 import io.lakevault.core.store.ObjectRef;
 import io.lakevault.core.store.ObjectStore;
 import io.lakevault.core.store.ObjectStoreException;
@@ -31,9 +33,7 @@ final class PolicyFiles {
       ObjectStore store = ObjectStores.open(config, Clock.systemUTC());
       try (InputStream in = store.get(ObjectRef.of(u.bucket(), u.key()))) {
         return in.readAllBytes();
-      } catch (ObjectStoreException e) {
-        throw LakevaultException.usage(what + " " + location + " cannot be read: " + e.getMessage());
-      } catch (IOException e) {
+      } catch (ObjectStoreException | IOException e) {
         throw LakevaultException.usage(what + " " + location + " cannot be read: " + e.getMessage());
       } finally {
         store.close();
@@ -49,6 +49,12 @@ final class PolicyFiles {
     } catch (IOException e) {
       throw LakevaultException.usage(what + " '" + location + "' cannot be read: " + e.getMessage());
     }
+  }
+
+  /** A classify request for the policy at {@code location} and the configured price table. */
+  static ClassifyJob.Request classifyRequest(String location, LakevaultConfig config, boolean dryRun, String reportFile) {
+    byte[] bytes = read(location, config, "policy");
+    return new ClassifyJob.Request(PolicyParser.parse(location, bytes), bytes, prices(config), dryRun, reportFile);
   }
 
   static PriceTable prices(LakevaultConfig config) {

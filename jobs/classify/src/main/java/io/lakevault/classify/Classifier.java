@@ -12,14 +12,16 @@ import static org.apache.spark.sql.functions.when;
 import io.lakevault.core.policy.Policy;
 import io.lakevault.core.policy.RetentionClass;
 import io.lakevault.core.policy.Rule;
+import io.lakevault.spark.catalog.CatalogTable;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * Inventory rows in, classified rows out (the {@code classified} table's columns): the compiled
@@ -33,7 +35,7 @@ final class Classifier {
 
   private Classifier() {}
 
-  /** Columns in the {@code classified} table's order; a test holds them to its schema. */
+  /** The {@code classified} table's columns, in its order. */
   static Dataset<Row> classify(Dataset<Row> inventory, Policy policy, Instant asOf, String runId) {
     List<Rule> order = policy.precedence();
     Column rank = new RuleCompiler(policy, asOf).decidingRule();
@@ -51,27 +53,15 @@ final class Classifier {
     Column decision = when(col("_rank").isNull(), lit(UNMATCHED)).when(excluded, lit(EXCLUDE)).otherwise(lit(ARCHIVE));
     // Months first, then days, in the session time zone (UTC): the same arithmetic as Period.addTo.
     Column retainUntil = when(className.isNotNull(), expr("timestampadd(DAY, _days, timestampadd(MONTH, _months, _base))"));
-    List<Column> out = new ArrayList<>();
-    for (String c : List.of("bucket", "key", "version_id", "e_tag", "size", "last_modified_date", "is_latest",
-        "is_delete_marker", "storage_class", "encryption_status", "is_multipart_uploaded", "checksum_algorithm")) {
-      out.add(col(c));
-    }
-    out.add(decision.as("decision"));
-    out.add(className.as("retention_class"));
-    out.add(ruleId.as("rule_id"));
-    out.add(retainUntil.as("retain_until"));
-    out.add(col("config_id"));
-    out.add(col("report_time"));
-    Dataset<Row> classified = d.select(out.toArray(Column[]::new));
-    return classified.select(
-        col("bucket"), col("key"), col("version_id"),
-        col("e_tag"), col("size"), col("last_modified_date"), col("is_latest"), col("is_delete_marker"),
-        col("storage_class"), col("encryption_status"), col("is_multipart_uploaded"), col("checksum_algorithm"),
-        col("decision"), col("retention_class"), col("rule_id"), col("retain_until"),
-        when(col("decision").equalTo(ARCHIVE), concat_ws("/", col("retention_class"),
-            date_format(col("retain_until"), "yyyy-MM"), col("bucket"))).as("pack_group"),
-        col("config_id"), col("report_time"), lit(policy.sha256()).as("policy_sha256"),
-        lit(Timestamp.from(asOf)).as("classified_at"), lit(runId).as("run_id"));
+    Dataset<Row> decided = d.withColumn("decision", decision).withColumn("retention_class", className)
+        .withColumn("rule_id", ruleId).withColumn("retain_until", retainUntil)
+        .withColumn("pack_group", when(col("decision").equalTo(ARCHIVE), concat_ws("/", col("retention_class"),
+            date_format(col("retain_until"), "yyyy-MM"), col("bucket"))))
+        .withColumn("policy_sha256", lit(policy.sha256()))
+        .withColumn("classified_at", lit(Timestamp.from(asOf)))
+        .withColumn("run_id", lit(runId));
+    return decided.select(Arrays.stream(CatalogTable.CLASSIFIED.schema().fieldNames()).map(functions::col)
+        .toArray(Column[]::new));
   }
 
   private static Column strings(List<Rule> order, Function<Rule, String> f) {

@@ -59,7 +59,6 @@ public final class ClassifyJob {
     List<PolicyProblem> errors = PolicyLinter.lint(policy).stream().filter(PolicyProblem::isError).toList();
     if (!errors.isEmpty()) throw new PolicyException(errors);
     Instant asOf = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    catalog.ensure(CatalogTable.CLASSIFIED);
     LatestInventory inventory = LatestInventory.of(catalog);
     Dataset<Row> decisions = Classifier.classify(inventory.rows(), policy, asOf, runId);
     String reportUri = null;
@@ -73,6 +72,7 @@ public final class ClassifyJob {
         cached.unpersist();
       }
     } else {
+      catalog.ensure(CatalogTable.CLASSIFIED);
       savePolicy(policy, req.policyBytes());
       long start = System.nanoTime();
       SparkErrors.surfacing(() -> RuleCompiler.evaluate(catalog.spark(), () -> {
@@ -86,7 +86,7 @@ public final class ClassifyJob {
     ClassifyResult result = new ClassifyResult(runId, asOf, req.dryRun(), policy.source(), policy.sha256(),
         req.prices().source() + " (" + req.prices().region() + ", " + req.prices().currency() + ")", inventory.reports(),
         agg.totals(), agg.classes(), agg.rules(), agg.unmatched(), reportUri);
-    String json = ReportFormat.json(result);
+    byte[] json = ReportFormat.json(result).getBytes(StandardCharsets.UTF_8);
     if (reportUri != null) write(catalog.locations().hadoopPath(reportUri), json);
     if (req.reportFile() != null) write(catalog.locations().hadoopPath(req.reportFile()), json);
     return result;
@@ -95,15 +95,15 @@ public final class ClassifyJob {
   /** The policy file, content-addressed beside the decisions, so an auditor can read the rules that made them. */
   private void savePolicy(Policy policy, byte[] bytes) {
     String uri = catalog.config().get(Settings.CATALOG_URI) + "/policies/" + policy.sha256() + ".yaml";
-    write(catalog.locations().hadoopPath(uri), new String(bytes, StandardCharsets.UTF_8));
+    write(catalog.locations().hadoopPath(uri), bytes);
   }
 
-  private void write(String location, String text) {
+  private void write(String location, byte[] bytes) {
     Path p = new Path(location);
     try {
       FileSystem fs = p.getFileSystem(catalog.spark().sparkContext().hadoopConfiguration());
       try (OutputStream out = fs.create(p, true)) {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.write(bytes);
       }
     } catch (IOException e) {
       throw new LakevaultException(ErrorKind.STORE, "cannot write " + location + ": " + e.getMessage(), e);

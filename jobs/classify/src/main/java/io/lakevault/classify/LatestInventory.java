@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
 import io.lakevault.core.LakevaultException;
+import io.lakevault.core.config.Settings;
 import io.lakevault.spark.catalog.Catalog;
 import io.lakevault.spark.catalog.CatalogTable;
 import java.sql.Timestamp;
@@ -77,7 +78,7 @@ public final class LatestInventory {
   }
 
   private static LakevaultException noInventory(Catalog catalog) {
-    return LakevaultException.input("the catalog at " + catalog.config().get(io.lakevault.core.config.Settings.CATALOG_URI)
+    return LakevaultException.input("the catalog at " + catalog.config().get(Settings.CATALOG_URI)
         + " has no ingested inventory report; run 'lakevault inventory' first");
   }
 

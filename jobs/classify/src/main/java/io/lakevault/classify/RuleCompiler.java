@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.SparkSession;
@@ -104,9 +103,9 @@ public final class RuleCompiler {
   }
 
   private Column bucketDispatch(List<Rule> order) {
-    List<String> buckets = new ArrayList<>(new TreeSet<>(order.stream()
-        .filter(r -> r.match().buckets() != null).flatMap(r -> r.match().buckets().stream()).toList()));
-    buckets.sort(Keys.UTF8_ORDER); // the order Spark compares strings in
+    List<String> buckets = order.stream().filter(r -> r.match().buckets() != null)
+        .flatMap(r -> r.match().buckets().stream()).distinct()
+        .sorted(Keys.UTF8_ORDER).toList(); // the order Spark compares strings in
     Column others = keyTree(order.stream().filter(r -> r.match().buckets() == null).toList());
     if (buckets.isEmpty()) return others;
     return search(col("bucket"), buckets, 0, buckets.size(), b -> col("bucket").equalTo(lit(b)),
@@ -192,7 +191,7 @@ public final class RuleCompiler {
   private Column cases(List<Rule> rules, Column otherwise) {
     Column c = null;
     for (Rule r : rules) {
-      Column cond = condition(r.match(), true, true);
+      Column cond = condition(r.match());
       Column value = lit(rank.get(r));
       if (cond == null) return c == null ? value : c.otherwise(value);
       c = c == null ? when(cond, value) : c.when(cond, value);
@@ -202,16 +201,12 @@ public final class RuleCompiler {
   }
 
   /**
-   * The conditions of a rule as one predicate, or {@code null} when none is left to test. A NULL
-   * field makes a test NULL, which CASE treats as false: the same as the reference evaluator.
-   *
-   * @param bucketKnown the bucket test has been made by the dispatch
-   * @param prefixKnown the {@code prefix} test has been made by the dispatch
+   * The conditions of a rule as one predicate, or {@code null} when none is left to test. The bucket and
+   * {@code prefix} tests are left out: the dispatch that leads to a rule has made them. A NULL field
+   * makes a test NULL, which CASE treats as false: the same as the reference evaluator.
    */
-  Column condition(Match m, boolean bucketKnown, boolean prefixKnown) {
+  private Column condition(Match m) {
     List<Column> c = new ArrayList<>();
-    if (m.buckets() != null && !bucketKnown) c.add(col("bucket").isin(m.buckets().toArray()));
-    if (m.prefixes() != null && !prefixKnown) c.add(any(m.prefixes().stream().map(p -> col("key").startsWith(p)).toList()));
     if (m.latest() != null) c.add(flag(coalesce(col("is_latest"), lit(true)), m.latest()));
     if (m.deleteMarker() != null) c.add(flag(coalesce(col("is_delete_marker"), lit(false)), m.deleteMarker()));
     if (m.legalHold() != null) {
@@ -248,12 +243,6 @@ public final class RuleCompiler {
 
   private static Column flag(Column value, boolean wanted) {
     return wanted ? value : not(value);
-  }
-
-  private static Column any(List<Column> cs) {
-    Column out = cs.get(0);
-    for (int i = 1; i < cs.size(); i++) out = out.or(cs.get(i));
-    return out;
   }
 
   private static Column ts(Instant t) {
