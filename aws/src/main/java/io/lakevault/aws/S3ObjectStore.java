@@ -39,6 +39,7 @@ import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CreateBucketConfiguration;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.GlacierJobParameters;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ObjectLockLegalHoldStatus;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -176,6 +177,35 @@ public final class S3ObjectStore implements ObjectStore {
         h.objectLockMode() == null ? null : ObjectLockMode.valueOf(h.objectLockModeAsString()),
         h.objectLockRetainUntilDate(), h.objectLockLegalHoldStatus() == ObjectLockLegalHoldStatus.ON,
         h.serverSideEncryptionAsString(), h.ssekmsKeyId());
+  }
+
+  /** One GET: the response headers carry what HEAD would, so archiving costs one request per object. */
+  @Override
+  public ObjectContent open(ObjectRef ref) {
+    try {
+      var in = s3.getObject(r -> r.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId())
+          .checksumMode(ChecksumMode.ENABLED));
+      GetObjectResponse g = in.response();
+      Map<ChecksumAlgorithm, String> sums = new EnumMap<>(ChecksumAlgorithm.class);
+      if (g.checksumCRC32() != null) sums.put(ChecksumAlgorithm.CRC32, g.checksumCRC32());
+      if (g.checksumCRC32C() != null) sums.put(ChecksumAlgorithm.CRC32C, g.checksumCRC32C());
+      if (g.checksumSHA1() != null) sums.put(ChecksumAlgorithm.SHA1, g.checksumSHA1());
+      if (g.checksumSHA256() != null) sums.put(ChecksumAlgorithm.SHA256, g.checksumSHA256());
+      ObjectMetadata m = new ObjectMetadata(ref.bucket(), ref.key(), g.versionId() == null ? "null" : g.versionId(),
+          g.contentLength(), unquote(g.eTag()), g.lastModified(), StorageClass.fromWire(g.storageClassAsString()),
+          g.contentType(), g.metadata(), sums, null, null,
+          g.objectLockMode() == null ? null : ObjectLockMode.valueOf(g.objectLockModeAsString()),
+          g.objectLockRetainUntilDate(), g.objectLockLegalHoldStatus() == ObjectLockLegalHoldStatus.ON,
+          g.serverSideEncryptionAsString(), g.ssekmsKeyId());
+      return new ObjectContent(m, in);
+    } catch (S3Exception e) {
+      if (e.statusCode() == 405) {
+        throw new ObjectStoreException(Reason.NOT_FOUND, ref + " is a delete marker", e);
+      }
+      throw translate("get " + ref, e);
+    } catch (SdkClientException e) {
+      throw translate("get " + ref, e);
+    }
   }
 
   @Override
@@ -356,6 +386,12 @@ public final class S3ObjectStore implements ObjectStore {
       r.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId());
       if (bypassGovernance) r.bypassGovernanceRetention(true);
     }));
+  }
+
+  @Override
+  public void putRetention(ObjectRef ref, ObjectLockMode mode, Instant retainUntil) {
+    call("set retention on " + ref, () -> s3.putObjectRetention(r -> r.bucket(ref.bucket()).key(ref.key())
+        .versionId(ref.versionId()).retention(t -> t.mode(mode.name()).retainUntilDate(retainUntil))));
   }
 
   @Override

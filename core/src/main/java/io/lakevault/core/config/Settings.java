@@ -104,12 +104,35 @@ public final class Settings {
         return s.trim();
       });
 
+  public static final Setting<String> ARCHIVE_DEFAULT_KEY = new Setting<>("archive.default-key", "local:default",
+      "Key-encryption key for retention classes that encrypt and name no key of their own: a KMS key id, ARN or alias, or local:NAME for a key file under keys.local.dir (docs/pack-format.md).",
+      "key reference", s -> {
+        if (s.isBlank()) throw new IllegalArgumentException("must not be empty");
+        return s.trim();
+      });
+
+  public static final Setting<String> KEYS_LOCAL_DIR = new Setting<>("keys.local.dir", "work/keys",
+      "Directory of local key files: local:NAME is <dir>/NAME.key. Back it up: losing a key loses every pack it encrypted.",
+      "path", s -> {
+        if (s.isBlank()) throw new IllegalArgumentException("must not be empty");
+        return s;
+      });
+
+  public static final Setting<String> KMS_ENDPOINT = new Setting<>("kms.endpoint", null,
+      "AWS KMS endpoint override (e.g. the emulator's http://127.0.0.1:5000). Unset: AWS KMS in s3.region.",
+      "URL", s -> {
+        if (!s.startsWith("http://") && !s.startsWith("https://")) {
+          throw new IllegalArgumentException("must start with http:// or https://");
+        }
+        return s;
+      });
+
   private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
 
   static {
     for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
         S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS,
-        CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE)) {
+        CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE, ARCHIVE_DEFAULT_KEY, KEYS_LOCAL_DIR, KMS_ENDPOINT)) {
       ALL.put(s.key(), s);
     }
   }

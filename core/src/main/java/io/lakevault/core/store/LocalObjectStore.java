@@ -504,6 +504,36 @@ public final class LocalObjectStore implements ObjectStore {
   }
 
   @Override
+  public void putRetention(ObjectRef ref, ObjectLockMode mode, Instant retainUntil) {
+    BucketRecord b = bucket(ref.bucket());
+    if (!b.objectLock) {
+      throw new ObjectStoreException(Reason.INVALID_REQUEST, "bucket '" + ref.bucket()
+          + "' was not created with Object Lock, so its objects cannot be locked");
+    }
+    if (!retainUntil.isAfter(clock.instant())) {
+      throw new ObjectStoreException(Reason.INVALID_REQUEST, ref + ": the retain-until date " + retainUntil
+          + " must be in the future");
+    }
+    synchronized (stripe(ref.bucket(), ref.key())) {
+      List<VersionRecord> all = versions(ref.bucket(), ref.key());
+      VersionRecord v = find(ref, all);
+      boolean locked = v.retainUntil != null && clock.millis() < v.retainUntil;
+      if (locked && ObjectLockMode.COMPLIANCE.name().equals(v.lockMode)
+          && (mode != ObjectLockMode.COMPLIANCE || retainUntil.toEpochMilli() < v.retainUntil)) {
+        throw new ObjectStoreException(Reason.ACCESS_DENIED, ref + " is locked in COMPLIANCE mode until "
+            + Instant.ofEpochMilli(v.retainUntil) + "; that can only be extended");
+      }
+      v.lockMode = mode.name();
+      v.retainUntil = retainUntil.toEpochMilli();
+      try {
+        saveVersions(ref.bucket(), ref.key(), all);
+      } catch (IOException e) {
+        throw io("set retention on " + ref, e);
+      }
+    }
+  }
+
+  @Override
   public void putLegalHold(ObjectRef ref, boolean on) {
     BucketRecord b = bucket(ref.bucket());
     if (!b.objectLock) {

@@ -35,6 +35,16 @@ public interface ObjectStore extends AutoCloseable {
     return get(ref, null);
   }
 
+  /**
+   * GET of a whole version together with its metadata (size, ETag, content type, user metadata), from
+   * one response where the store allows. The caller closes the content.
+   */
+  default ObjectContent open(ObjectRef ref) {
+    ObjectMetadata m = head(ref);
+    String v = ref.versionId() != null ? ref.versionId() : ("null".equals(m.versionId()) ? null : m.versionId());
+    return new ObjectContent(m, get(new ObjectRef(ref.bucket(), ref.key(), v)));
+  }
+
   /** Single PUT of {@code length} bytes read from {@code data}; at most {@link S3Limits#MAX_SINGLE_PUT}. */
   ObjectMetadata put(String bucket, String key, InputStream data, long length, PutOptions options);
 
@@ -75,6 +85,13 @@ public interface ObjectStore extends AutoCloseable {
 
   void putLegalHold(ObjectRef ref, boolean on);
 
+  /**
+   * Places an existing version under Object Lock until {@code retainUntil}. As in S3, a COMPLIANCE
+   * lock can be extended but never shortened or weakened (ACCESS_DENIED); setting the same retention
+   * again succeeds, so the call is idempotent. The bucket must have been created with Object Lock.
+   */
+  void putRetention(ObjectRef ref, ObjectLockMode mode, java.time.Instant retainUntil);
+
   /** A short name for messages and the runs table, e.g. {@code s3(http://127.0.0.1:5000)} or {@code local(/data)}. */
   String describe();
 
@@ -95,6 +112,18 @@ public interface ObjectStore extends AutoCloseable {
 
     public long length() {
       return last - first + 1;
+    }
+  }
+
+  /** A version's bytes and the metadata that came with them. */
+  record ObjectContent(ObjectMetadata metadata, InputStream stream) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        stream.close();
+      } catch (java.io.IOException e) {
+        // Nothing was written; a failed close of a read stream loses nothing.
+      }
     }
   }
 

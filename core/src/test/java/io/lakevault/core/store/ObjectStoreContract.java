@@ -270,6 +270,42 @@ public abstract class ObjectStoreContract {
   }
 
   @Test
+  void openGivesBytesAndMetadataOfTheVersion() throws Exception {
+    String b = bucket(true, false);
+    ObjectMetadata v1 = store().put(b, "doc.json", bytes("{\"v\":1}"), PutOptions.builder()
+        .contentType("application/json").userMetadata("owner", "ops").build());
+    store().put(b, "doc.json", bytes("{\"v\":2}"), PutOptions.defaults());
+    try (ObjectStore.ObjectContent c = store().open(v1.ref())) {
+      assertArrayEquals(bytes("{\"v\":1}"), c.stream().readAllBytes());
+      assertEquals("application/json", c.metadata().contentType());
+      assertEquals(Map.of("owner", "ops"), c.metadata().userMetadata());
+      assertEquals(v1.eTag(), c.metadata().eTag());
+      assertEquals(v1.versionId(), c.metadata().versionId());
+      assertEquals(7, c.metadata().size());
+    }
+    try (ObjectStore.ObjectContent c = store().open(ObjectRef.of(b, "doc.json"))) {
+      assertArrayEquals(bytes("{\"v\":2}"), c.stream().readAllBytes());
+    }
+    assertEquals(Reason.NOT_FOUND, assertThrows(ObjectStoreException.class,
+        () -> store().open(ObjectRef.of(b, "missing.json"))).reason());
+  }
+
+  @Test
+  void retentionSetAfterTheWriteLocksTheVersion() {
+    String b = bucket(true, true);
+    ObjectMetadata v = store().put(b, "later-locked", bytes("pack"), PutOptions.defaults());
+    Instant until = Instant.now().plus(2, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+    store().putRetention(v.ref(), ObjectLockMode.COMPLIANCE, until);
+    store().putRetention(v.ref(), ObjectLockMode.COMPLIANCE, until); // the same again: idempotent
+    ObjectMetadata head = store().head(v.ref());
+    assertEquals(ObjectLockMode.COMPLIANCE, head.lockMode());
+    assertEquals(until, head.lockRetainUntil());
+    assertEquals(Reason.ACCESS_DENIED, assertThrows(ObjectStoreException.class, () -> store().delete(v.ref(), true)).reason());
+    store().putRetention(v.ref(), ObjectLockMode.COMPLIANCE, until.plus(1, ChronoUnit.DAYS));
+    assertEquals(until.plus(1, ChronoUnit.DAYS), store().head(v.ref()).lockRetainUntil());
+  }
+
+  @Test
   void multipartUploadCompletesWithAPartCountETag() throws Exception {
     String b = bucket(false, false);
     byte[] p1 = random((int) S3Limits.MIN_PART_SIZE, 2);

@@ -1,0 +1,295 @@
+package io.lakevault.core.pack;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
+import com.github.luben.zstd.ZstdIOException;
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Reads a pack: {@link #open} reads and checks the footer and the index (two range reads), and
+ * {@link #openEntry} returns one entry's original bytes, decrypted, decompressed and checked against
+ * the SHA-256 in the index. Anything that is not a valid version-1 pack fails with a
+ * {@link PackFormatException} naming the pack and the problem.
+ */
+public final class PackReader {
+  private final RangeSource source;
+  private final String name;
+  private final long length;
+  private final PackInfo info;
+  private final List<PackEntry> entries;
+  private PackKeys keys;
+  private byte[] dictionary;
+
+  private PackReader(RangeSource source, String name, long length, PackInfo info, List<PackEntry> entries) {
+    this.source = source;
+    this.name = name;
+    this.length = length;
+    this.info = info;
+    this.entries = entries;
+  }
+
+  /**
+   * @param name how messages name the pack, e.g. its URI
+   */
+  public static PackReader open(RangeSource source, String name) throws IOException {
+    long length = source.length();
+    if (length < PackFormat.HEADER_SIZE + PackFormat.FOOTER_SIZE) {
+      throw new PackFormatException(name + " is " + length + " bytes, smaller than an empty pack: truncated, or not a pack");
+    }
+    PackLayout.Footer footer = PackLayout.Footer.decode(
+        source.read(length - PackFormat.FOOTER_SIZE, PackFormat.FOOTER_SIZE), length, name);
+    byte[] stored = source.read(footer.indexOffset(), (int) Math.min(footer.indexStoredLength(), Integer.MAX_VALUE - 16));
+    if (!Arrays.equals(sha256(stored), footer.indexSha256())) {
+      throw new PackFormatException(name + ": the index fails its SHA-256: the pack is corrupt");
+    }
+    byte[] plain = decompress(stored, footer.indexLength(), name + " index");
+    Binary.Reader r = new Binary.Reader(plain, 0, plain.length, name + " index");
+    PackInfo info = PackLayout.readInfo(r, footer, name);
+    List<PackEntry> entries = PackLayout.readEntries(r, footer, info, name);
+    return new PackReader(source, name, length, info, entries);
+  }
+
+  /** Checks the header too (one more range read): for whole-pack verification. */
+  public void checkHeader() throws IOException {
+    byte[] h = source.read(0, PackFormat.HEADER_SIZE);
+    Binary.Reader r = new Binary.Reader(h, 0, h.length, name + " header");
+    if (!PackLayout.hasMagic(h, PackFormat.MAGIC, 0)) {
+      throw new PackFormatException(name + " does not start with the pack magic bytes: not a lakevault pack");
+    }
+    r.bytes(PackFormat.MAGIC.length);
+    int version = r.u16();
+    r.u16();
+    r.u32();
+    if (version != PackFormat.VERSION || !r.uuid().equals(info.packId())) {
+      throw new PackFormatException(name + ": the header does not match the footer (version " + version
+          + ", or another pack id): the pack is corrupt");
+    }
+  }
+
+  public PackInfo info() {
+    return info;
+  }
+
+  public List<PackEntry> entries() {
+    return entries;
+  }
+
+  public long length() {
+    return length;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Supplies the keys of an encrypted pack, from its key file and the key-encryption key. */
+  public PackReader withKeys(PackKeyFile keyFile, KeyEncryptionKey kek) {
+    if (!info.encrypted()) return this;
+    if (!kek.ref().equals(info.kekRef())) {
+      throw new PackFormatException(name + " is encrypted with " + info.kekRef() + ", not " + kek.ref());
+    }
+    this.keys = PackKeys.open(info, keyFile, kek);
+    return this;
+  }
+
+  /** The entry's original bytes, read with one range request. */
+  public InputStream openEntry(PackEntry e) throws IOException {
+    return decode(e, source.open(e.storedOffset(), e.storedLength()));
+  }
+
+  public byte[] readEntry(PackEntry e) throws IOException {
+    try (InputStream in = openEntry(e)) {
+      return in.readAllBytes();
+    }
+  }
+
+  /**
+   * Decodes an entry from its stored bytes, however they were fetched (a restore coalesces the ranges of
+   * neighbouring entries into one GET). Reading the stream to its end checks the size and SHA-256 and
+   * fails with a {@link PackFormatException} naming the object when either is wrong.
+   */
+  public InputStream decode(PackEntry e, InputStream stored) throws IOException {
+    if (e.kind() != PackEntry.Kind.DATA) {
+      throw new IllegalArgumentException(e.describe() + " is a reference to pack " + e.refPackId() + " entry "
+          + e.refOrdinal() + "; read it there");
+    }
+    String what = name + " entry " + e.ordinal() + " (" + e.describe() + ")";
+    InputStream in = stored;
+    if (e.encrypted()) {
+      if (keys == null) {
+        stored.close();
+        throw new PackFormatException(what + " is encrypted with " + info.kekRef()
+            + "; no key was given: pass the pack's key file and its key-encryption key");
+      }
+      in = new EntryCipher.Decryptor(in, e.storedLength(), keys.dataKey(e.keySlot(), what), info.packId(), e.keySlot(),
+          info.segmentSize(), what);
+    } else {
+      in = new BoundedInputStream(in, e.storedLength());
+    }
+    try {
+      switch (e.codec()) {
+        case RAW -> { }
+        case ZSTD -> in = new ZstdInputStreamNoFinalizer(in);
+        case ZSTD_DICTIONARY -> in = new ZstdInputStreamNoFinalizer(in).setDict(dictionary());
+        default -> throw new IllegalStateException();
+      }
+    } catch (ZstdIOException | ZstdException z) {
+      in.close();
+      throw new PackFormatException(what + ": the pack's dictionary cannot be loaded (" + z.getMessage()
+          + "): the pack is corrupt");
+    }
+    return new VerifyingInputStream(in, e, what);
+  }
+
+  private synchronized byte[] dictionary() throws IOException {
+    if (dictionary == null) {
+      String what = name + " dictionary";
+      byte[] stored = source.read(info.dictionaryOffset(), (int) info.dictionaryStoredLength());
+      byte[] d = stored;
+      if (info.encrypted()) {
+        if (keys == null) throw new PackFormatException(what + " is encrypted; no key was given");
+        try (InputStream in = new EntryCipher.Decryptor(new ByteArrayInputStream(stored), stored.length,
+            keys.dataKey(PackFormat.DICTIONARY_KEY_SLOT, what), info.packId(), PackFormat.DICTIONARY_KEY_SLOT,
+            info.segmentSize(), what)) {
+          d = in.readAllBytes();
+        }
+      }
+      if (d.length != info.dictionaryLength() || Zstd.getDictIdFromDict(d) != info.dictionaryId()) {
+        throw new PackFormatException(what + " is not the dictionary the index names (length or id differ): the pack is corrupt");
+      }
+      dictionary = d;
+    }
+    return dictionary;
+  }
+
+  private static byte[] decompress(byte[] stored, long expected, String what) {
+    long declared = Zstd.decompressedSize(stored);
+    if (declared != expected) {
+      throw new PackFormatException(what + " declares " + declared + " bytes, the footer " + expected + ": the pack is corrupt");
+    }
+    byte[] out = new byte[(int) expected];
+    try (ZstdDecompressCtx ctx = new ZstdDecompressCtx()) {
+      int n = ctx.decompressByteArray(out, 0, out.length, stored, 0, stored.length);
+      if (n != expected) throw new PackFormatException(what + " decompresses to " + n + " bytes, not " + expected);
+    } catch (ZstdException e) {
+      throw new PackFormatException(what + " cannot be decompressed (" + e.getMessage() + "): the pack is corrupt");
+    }
+    return out;
+  }
+
+  static byte[] sha256(byte[] b) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(b);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** At most {@code limit} bytes of the underlying stream. */
+  private static final class BoundedInputStream extends FilterInputStream {
+    private long left;
+
+    BoundedInputStream(InputStream in, long limit) {
+      super(in);
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) return -1;
+      int b = in.read();
+      if (b >= 0) left--;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) return -1;
+      int n = in.read(b, off, (int) Math.min(len, left));
+      if (n > 0) left -= n;
+      return n;
+    }
+  }
+
+  /** Counts and hashes the decoded bytes; at the end, compares both with the index. */
+  private static final class VerifyingInputStream extends FilterInputStream {
+    private final PackEntry entry;
+    private final String what;
+    private final MessageDigest digest;
+    private long count;
+    private boolean checked;
+
+    VerifyingInputStream(InputStream in, PackEntry entry, String what) {
+      super(in);
+      this.entry = entry;
+      this.what = what;
+      try {
+        this.digest = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) return 0;
+      int n;
+      try {
+        n = in.read(b, off, len);
+      } catch (ZstdIOException | ZstdException e) {
+        throw new PackFormatException(what + " cannot be decompressed (" + e.getMessage() + "): the entry is corrupt");
+      }
+      if (n < 0) {
+        check();
+        return -1;
+      }
+      count += n;
+      if (count > entry.size()) {
+        throw new PackFormatException(what + " decodes to more than its " + entry.size() + " bytes: the entry is corrupt");
+      }
+      digest.update(b, off, n);
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      byte[] buf = new byte[(int) Math.min(n, 8192)];
+      int r = read(buf, 0, buf.length);
+      return Math.max(r, 0);
+    }
+
+    private void check() {
+      if (checked) return;
+      checked = true;
+      if (count != entry.size()) {
+        throw new PackFormatException(what + " decodes to " + count + " bytes, not " + entry.size() + ": the entry is corrupt");
+      }
+      byte[] sha = digest.digest();
+      if (!Arrays.equals(sha, entry.sha256())) {
+        throw new PackFormatException(what + " has SHA-256 " + HexFormat.of().formatHex(sha) + ", not "
+            + entry.sha256Hex() + " as indexed: the entry is corrupt");
+      }
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,362 @@
+package io.lakevault.core.pack;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.UUID;
+
+/**
+ * Writes one pack as a stream: header, optional dictionary, entries as they are added, then index and
+ * footer on {@link #finish()}. Memory is bounded: an entry up to {@code inMemoryLimit} is held once
+ * (to check its size and MD5 before any byte is written, and to pick raw or compressed); a larger one is
+ * streamed through zstd and AES-GCM one buffer at a time. The encoded index grows with the entry count
+ * (about 150 bytes an entry plus keys and metadata).
+ *
+ * <p>Not thread-safe; one writer per pack.
+ */
+public final class PackWriter implements AutoCloseable {
+
+  /**
+   * How to write the pack.
+   *
+   * @param keys {@code null} to write no entry encrypted
+   * @param dictionary a zstd dictionary for small entries (see {@link PackDictionary}), or {@code null}
+   * @param inMemoryLimit entries up to this size are read whole; larger ones are streamed
+   */
+  public record Options(UUID packId, Instant createdAt, String writer, String retentionClass, String storageClass,
+      String lockMode, Instant lockRetainUntil, PackKeys keys, byte[] dictionary, int level, long inMemoryLimit) {
+
+    public static Options of(UUID packId, String retentionClass, String storageClass) {
+      return new Options(packId, Instant.now(), "lakevault", retentionClass, storageClass, null, null, null, null, 3,
+          8L << 20);
+    }
+
+    public Options withKeys(PackKeys k) {
+      return new Options(packId, createdAt, writer, retentionClass, storageClass, lockMode, lockRetainUntil, k,
+          dictionary, level, inMemoryLimit);
+    }
+
+    public Options withDictionary(byte[] d) {
+      return new Options(packId, createdAt, writer, retentionClass, storageClass, lockMode, lockRetainUntil, keys, d,
+          level, inMemoryLimit);
+    }
+
+    public Options withLock(String mode, Instant until) {
+      return new Options(packId, createdAt, writer, retentionClass, storageClass, mode, until, keys, dictionary,
+          level, inMemoryLimit);
+    }
+
+    public Options withCreatedAt(Instant t) {
+      return new Options(packId, t, writer, retentionClass, storageClass, lockMode, lockRetainUntil, keys, dictionary,
+          level, inMemoryLimit);
+    }
+
+    public Options withInMemoryLimit(long limit) {
+      return new Options(packId, createdAt, writer, retentionClass, storageClass, lockMode, lockRetainUntil, keys,
+          dictionary, level, limit);
+    }
+  }
+
+  /**
+   * What was written.
+   *
+   * @param storedBytes the pack's length
+   * @param keyFile the key file to store next to the pack, or {@code null} when nothing is encrypted
+   */
+  public record Summary(UUID packId, int entries, int references, long originalBytes, long storedBytes,
+      String sha256, PackKeyFile keyFile) {}
+
+  private Options options;
+  private final CountingOutputStream out;
+  private final Binary.Writer index = new Binary.Writer(1 << 16);
+  private final ZstdCompressCtx zstd;
+  private final MessageDigest sha256 = digest("SHA-256");
+  private final MessageDigest md5 = digest("MD5");
+  private final long dictionaryOffset;
+  private final long dictionaryStoredLength;
+  private final long dictionaryId;
+  private int entries;
+  private int references;
+  private long originalBytes;
+  private boolean failed;
+  private boolean finished;
+  private boolean released;
+  private final byte[] copyBuffer = new byte[64 * 1024];
+
+  public PackWriter(OutputStream sink, Options options) throws IOException {
+    this.options = options;
+    this.out = new CountingOutputStream(sink);
+    this.zstd = new ZstdCompressCtx().setLevel(options.level()).setChecksum(false).setContentSize(true);
+    out.write(PackLayout.header(options.packId(), options.createdAt()));
+    if (options.dictionary() != null) {
+      byte[] dict = options.dictionary();
+      if (dict.length > PackFormat.MAX_DICTIONARY_BYTES) {
+        throw new IllegalArgumentException("a pack dictionary is at most " + PackFormat.MAX_DICTIONARY_BYTES + " bytes");
+      }
+      dictionaryId = Zstd.getDictIdFromDict(dict);
+      zstd.loadDict(dict);
+      dictionaryOffset = out.count;
+      writeStored(dict, PackFormat.DICTIONARY_KEY_SLOT);
+      dictionaryStoredLength = out.count - dictionaryOffset;
+    } else {
+      dictionaryOffset = -1;
+      dictionaryStoredLength = 0;
+      dictionaryId = 0;
+    }
+  }
+
+  /** Bytes written so far: what the pack's size would be without its index and footer. */
+  public long bytesWritten() {
+    return out.count;
+  }
+
+  public int entryCount() {
+    return entries + references;
+  }
+
+  /**
+   * Reads {@code data} to its end and appends it as the next entry.
+   *
+   * @throws SourceMismatchException when the bytes are not {@code src.size()} long or fail the expected MD5.
+   *     An entry held in memory was not written and the pack can go on; a streamed one leaves the pack
+   *     unusable, and {@link #finish()} refuses.
+   */
+  public PackEntry add(EntrySource src, InputStream data) throws IOException {
+    ensureWritable();
+    if (src.size() <= options.inMemoryLimit()) {
+      return addInMemory(src, data);
+    }
+    return addStreamed(src, data);
+  }
+
+  private PackEntry addInMemory(EntrySource src, InputStream data) throws IOException {
+    return add(src, data.readNBytes((int) src.size() + 1), null);
+  }
+
+  /**
+   * Appends an object already in memory, read by the caller (who may have hashed it to look for a
+   * duplicate first).
+   *
+   * @param sha256Digest the SHA-256 of {@code bytes} if the caller computed it, else {@code null}
+   * @throws SourceMismatchException when {@code bytes} are not {@code src.size()} long or fail the
+   *     expected MD5; nothing was written and the pack can go on
+   */
+  public PackEntry add(EntrySource src, byte[] bytes, byte[] sha256Digest) throws IOException {
+    ensureWritable();
+    if (bytes.length != src.size()) {
+      throw new SourceMismatchException(src.describe() + " is " + (bytes.length > src.size() ? "longer than" : bytes.length + " bytes, not")
+          + " the " + src.size() + " bytes the inventory lists: it changed after the inventory");
+    }
+    checkMd5(src, bytes);
+    byte[] sha = sha256Digest != null ? sha256Digest : sha256.digest(bytes);
+    PackFormat.Codec codec = options.dictionary() != null ? PackFormat.Codec.ZSTD_DICTIONARY : PackFormat.Codec.ZSTD;
+    byte[] compressed = zstd.compress(bytes);
+    byte[] stored = compressed;
+    if (compressed.length >= bytes.length) {
+      codec = PackFormat.Codec.RAW;
+      stored = bytes;
+    }
+    int ordinal = entryCount();
+    long offset = out.count;
+    failed = true; // a sink that fails mid-entry leaves the pack unusable
+    long slot = writeStored(stored, ordinal);
+    failed = false;
+    return record(src, ordinal, offset, out.count - offset, sha, codec, slot);
+  }
+
+  private PackEntry addStreamed(EntrySource src, InputStream data) throws IOException {
+    int ordinal = entryCount();
+    long offset = out.count;
+    sha256.reset();
+    md5.reset();
+    long read = 0;
+    long slot = options.keys() == null ? -1 : ordinal;
+    failed = true; // until the entry is complete: a half-written entry cannot be taken back
+    OutputStream target = new NonClosing(out);
+    if (slot >= 0) {
+      target = new EntryCipher.Encryptor(target, options.keys().newDataKey(slot), options.packId(), slot,
+          PackFormat.SEGMENT_SIZE);
+    }
+    try (ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(target, options.level())) {
+      int n;
+      while ((n = data.read(copyBuffer)) > 0) {
+        read += n;
+        if (read > src.size()) break;
+        sha256.update(copyBuffer, 0, n);
+        if (src.expectedMd5() != null) md5.update(copyBuffer, 0, n);
+        z.write(copyBuffer, 0, n);
+      }
+    }
+    if (read != src.size()) {
+      throw new SourceMismatchException(src.describe() + " is " + (read > src.size() ? "longer than" : read + " bytes, not")
+          + " the " + src.size() + " bytes the inventory lists: it changed after the inventory");
+    }
+    if (src.expectedMd5() != null && !Arrays.equals(md5.digest(), src.expectedMd5())) {
+      throw md5Mismatch(src);
+    }
+    failed = false;
+    return record(src, ordinal, offset, out.count - offset, sha256.digest(), PackFormat.Codec.ZSTD, slot);
+  }
+
+  /**
+   * Appends a reference: the object has the same bytes as entry {@code targetOrdinal} of pack
+   * {@code targetPack}, so none are written. The caller has established the equal SHA-256.
+   */
+  public PackEntry addReference(EntrySource src, byte[] sha256Digest, UUID targetPack, int targetOrdinal) {
+    ensureWritable();
+    PackEntry e = new PackEntry(entryCount(), PackEntry.Kind.REFERENCE, src.bucket(), src.key(), src.versionId(),
+        src.eTag(), src.lastModified(), src.size(), src.retainUntil(), 0, 0, sha256Digest.clone(),
+        PackFormat.Codec.RAW, -1, src.contentType(), src.userMetadata(), targetPack, targetOrdinal);
+    PackLayout.writeEntry(index, e);
+    references++;
+    return e;
+  }
+
+  /**
+   * Records the Object Lock the pack will be given, when it is only known once its members are (the
+   * latest retain-until among them). Called before {@link #finish()}.
+   */
+  public void lock(String mode, Instant retainUntil) {
+    options = options.withLock(mode, retainUntil);
+  }
+
+  /** Writes index and footer; the pack is complete once the sink has these bytes. */
+  public Summary finish() throws IOException {
+    ensureWritable();
+    finished = true;
+    PackKeys keys = options.keys();
+    PackInfo info = new PackInfo(options.packId(), PackFormat.VERSION, options.createdAt(), options.writer(),
+        options.retentionClass(), options.storageClass(), options.lockMode(), options.lockRetainUntil(),
+        keys == null ? null : keys.kekRef(), keys == null ? null : keys.wrappedPackKey(), PackFormat.SEGMENT_SIZE,
+        dictionaryOffset, dictionaryStoredLength, options.dictionary() == null ? 0 : options.dictionary().length,
+        dictionaryId);
+    Binary.Writer head = new Binary.Writer(256);
+    PackLayout.writeInfo(head, info);
+    byte[] infoBytes = head.toByteArray();
+    byte[] entryBytes = index.toByteArray();
+    byte[] plainIndex = new byte[infoBytes.length + entryBytes.length];
+    System.arraycopy(infoBytes, 0, plainIndex, 0, infoBytes.length);
+    System.arraycopy(entryBytes, 0, plainIndex, infoBytes.length, entryBytes.length);
+    byte[] storedIndex;
+    try (ZstdCompressCtx plain = new ZstdCompressCtx().setLevel(options.level())) {
+      storedIndex = plain.compress(plainIndex);
+    }
+    long indexOffset = out.count;
+    out.write(storedIndex);
+    byte[] indexSha = digest("SHA-256").digest(storedIndex);
+    out.write(new PackLayout.Footer(indexOffset, storedIndex.length, plainIndex.length, entryCount(), indexSha,
+        options.packId(), PackFormat.VERSION, 0).encode());
+    out.flush();
+    close();
+    return new Summary(options.packId(), entries, references, originalBytes, out.count,
+        HexFormat.of().formatHex(out.digest.digest()), keys == null ? null : keys.keyFile());
+  }
+
+  /** Releases native memory; does not close the sink. */
+  @Override
+  public void close() {
+    if (!released) {
+      released = true;
+      zstd.close();
+    }
+  }
+
+  private long writeStored(byte[] stored, long slot) throws IOException {
+    if (options.keys() == null) {
+      out.write(stored);
+      return -1;
+    }
+    try (EntryCipher.Encryptor enc = new EntryCipher.Encryptor(new NonClosing(out), options.keys().newDataKey(slot),
+        options.packId(), slot, PackFormat.SEGMENT_SIZE)) {
+      enc.write(stored, 0, stored.length);
+    }
+    return slot;
+  }
+
+  private PackEntry record(EntrySource src, int ordinal, long offset, long stored, byte[] sha,
+      PackFormat.Codec codec, long slot) {
+    PackEntry e = new PackEntry(ordinal, PackEntry.Kind.DATA, src.bucket(), src.key(), src.versionId(), src.eTag(),
+        src.lastModified(), src.size(), src.retainUntil(), offset, stored, sha, codec, slot, src.contentType(),
+        src.userMetadata(), null, -1);
+    PackLayout.writeEntry(index, e);
+    entries++;
+    originalBytes += src.size();
+    return e;
+  }
+
+  private void checkMd5(EntrySource src, byte[] bytes) {
+    if (src.expectedMd5() != null && !Arrays.equals(md5.digest(bytes), src.expectedMd5())) {
+      throw md5Mismatch(src);
+    }
+  }
+
+  private static SourceMismatchException md5Mismatch(EntrySource src) {
+    return new SourceMismatchException(src.describe() + " does not match its ETag " + src.eTag()
+        + ": it was overwritten after the inventory, or read wrong");
+  }
+
+  private void ensureWritable() {
+    if (finished) throw new IllegalStateException("pack " + options.packId() + " is finished");
+    if (failed) {
+      throw new IllegalStateException("pack " + options.packId() + " holds a half-written entry; abandon it");
+    }
+  }
+
+  private static MessageDigest digest(String name) {
+    try {
+      return MessageDigest.getInstance(name);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Counts and hashes every byte of the pack on its way to the sink. */
+  private static final class CountingOutputStream extends FilterOutputStream {
+    long count;
+    final MessageDigest digest = digest("SHA-256");
+
+    CountingOutputStream(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      digest.update((byte) b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      digest.update(b, off, len);
+      count += len;
+    }
+  }
+
+  /** Lets an entry's stream close without closing the pack. */
+  private static final class NonClosing extends FilterOutputStream {
+    NonClosing(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.flush();
+    }
+  }
+}
