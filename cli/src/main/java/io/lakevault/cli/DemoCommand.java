@@ -4,7 +4,11 @@ import io.lakevault.classify.ClassifyResult;
 import io.lakevault.classify.ReportFormat;
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.archive.ArchiveJob;
+import io.lakevault.archive.ArchiveReport;
+import io.lakevault.archive.ArchiveResult;
 import io.lakevault.core.config.Settings;
+import io.lakevault.core.pack.LocalKeyRing;
 import io.lakevault.generator.GeneratedLake;
 import io.lakevault.generator.GeneratorOptions;
 import io.lakevault.spark.catalog.CatalogTable;
@@ -54,7 +58,9 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     prepare(dir);
     Path store = dir.resolve("store").toAbsolutePath();
-    LakevaultConfig config = main.config().with(Map.of(Settings.STORE_LOCAL_ROOT.key(), store.toString()));
+    Path keys = dir.resolve("keys").toAbsolutePath();
+    LakevaultConfig config = main.config().with(Map.of(Settings.STORE_LOCAL_ROOT.key(), store.toString(),
+        Settings.KEYS_LOCAL_DIR.key(), keys.toString()));
     long t0 = System.nanoTime();
 
     out.printf("lakevault demo in %s%n%n", dir.toAbsolutePath());
@@ -88,7 +94,17 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  table:      %s; why one object got its class: bin/lakevault explain s3://BUCKET/KEY%n",
         CatalogTable.CLASSIFIED.tableName());
 
-    out.printf("%n[5/6] archive: not built yet (see the README's Status section)%n");
+    String key = config.get(Settings.ARCHIVE_DEFAULT_KEY);
+    out.printf("%n[5/6] archive: the classified versions into packs under %s, sealed with %s%n",
+        config.get(Settings.ARCHIVE_URI), key);
+    if (LocalKeyRing.isLocal(key) && new LocalKeyRing(keys).createIfMissing(key)) {
+      out.printf("  created the demo's key file %s%n", new LocalKeyRing(keys).file(key));
+    }
+    ArchiveResult archived = ArchiveCommand.run(ctx, new ArchiveJob.Request(List.of(), false, PolicyFiles.prices(config), null),
+        List.of("(demo)"));
+    out.print(ArchiveReport.text(archived).indent(2));
+    out.printf("  tables:     %s, %s; the format of a pack: docs/pack-format.md%n", CatalogTable.OBJECTS.tableName(),
+        CatalogTable.PACKS.tableName());
     out.printf("%n[6/6] restore and export: not built yet%n");
 
     out.printf("%nDone in %.0f s. Look around:%n", (System.nanoTime() - t0) / 1e9);

@@ -25,17 +25,20 @@ import picocli.CommandLine.ScopeType;
     description = "Archive S3 data lakes into packed, encrypted Glacier Deep Archive objects, tracked in a Delta catalog.",
     footerHeading = "%nExit codes:%n",
     footer = {"  0  success", "  1  failure (the message says what failed and what to do)",
-        "  2  usage or configuration error", "", "Docs: README.md, docs/cli.md, docs/configuration.md"},
+        "  2  usage or configuration error",
+        "  3  thaw in progress: packs are being restored from Glacier; run the same command again later", "", "Docs: README.md, docs/cli.md, docs/configuration.md"},
     subcommands = {
         DemoCommand.class, GenerateCommand.class,
         InventoryCommand.class, ClassifyCommand.class, PolicyCommand.class, ExplainCommand.class,
-        Unbuilt.Archive.class, Unbuilt.Verify.class, Unbuilt.Restore.class, Unbuilt.Export.class,
-        Unbuilt.Find.class, Unbuilt.Versions.class, Unbuilt.CatalogCmd.class,
+        ArchiveCommand.class, KeysCommand.class, VerifyCommand.class, Unbuilt.Restore.class, Unbuilt.Export.class,
+        Unbuilt.Find.class, Unbuilt.Versions.class, CatalogCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static final int EXIT_OK = 0;
   public static final int EXIT_FAILURE = 1;
   public static final int EXIT_USAGE = 2;
+  /** Archived data is being thawed (restore requested, not finished): run the same command again later. */
+  public static final int EXIT_THAWING = 3;
 
   @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
       description = "YAML settings file (default: conf/lakevault.yaml when it exists).")

@@ -25,28 +25,6 @@ final class Unbuilt {
     }
   }
 
-  @Command(name = "archive", mixinStandardHelpOptions = true,
-      description = "Pack classified objects into compressed, encrypted, locked packs in the archive.")
-  static final class Archive extends Base {
-    @Option(names = "--dry-run", description = "Print the plan and its cost; write nothing.")
-    boolean dryRun;
-    @Option(names = "--class", paramLabel = "NAME", description = "Only these retention classes; repeatable.")
-    List<String> classes;
-
-    @Override String what() { return "the archive job"; }
-  }
-
-  @Command(name = "verify", mixinStandardHelpOptions = true,
-      description = "Re-read packs and check every entry's hash against the catalog.")
-  static final class Verify extends Base {
-    @Option(names = "--packs", paramLabel = "ID", split = ",")
-    List<String> packs;
-    @Option(names = "--sample", paramLabel = "N")
-    Integer sample;
-
-    @Override String what() { return "verify"; }
-  }
-
   abstract static class Selecting extends Base {
     @Option(names = "--bucket", paramLabel = "NAME", description = "Source bucket; repeatable.")
     List<String> buckets;
@@ -97,22 +75,5 @@ final class Unbuilt {
     boolean json;
 
     @Override String what() { return "versions"; }
-  }
-
-  @Command(name = "catalog", mixinStandardHelpOptions = true, description = "Catalog maintenance.",
-      subcommands = CatalogCmd.Rebuild.class)
-  static final class CatalogCmd implements Runnable {
-    @Override
-    public void run() {
-      throw LakevaultException.usage("catalog needs a subcommand: rebuild");
-    }
-
-    @Command(name = "rebuild", mixinStandardHelpOptions = true, description = "Rebuild catalog rows from the packs themselves.")
-    static final class Rebuild extends Base {
-      @Option(names = "--from-packs", paramLabel = "URI", required = true)
-      String from;
-
-      @Override String what() { return "catalog rebuild"; }
-    }
   }
 }

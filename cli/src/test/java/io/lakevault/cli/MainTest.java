@@ -100,8 +100,7 @@ class MainTest {
 
   @Test
   void commandsNotBuiltYetSaySoAndFail() {
-    for (String[] args : List.of(new String[] {"archive"},
-        new String[] {"verify"}, new String[] {"restore", "--prefix", "a/"})) {
+    for (String[] args : List.<String[]>of(new String[] {"restore", "--prefix", "a/"})) {
       Result r = run(args);
       assertEquals(1, r.code(), String.join(" ", args));
       assertTrue(r.err().contains("is not built yet"), r.err());
@@ -222,6 +221,29 @@ class MainTest {
       assertEquals(1, policies.size(), policies.toString());
       long rows = SharedSpark.session().read().format("delta").load("s3://audit-catalog/lakevault/classified").count();
       assertTrue(rows > 0);
+
+      // Archive to S3: packs in DEEP_ARCHIVE under Object Lock; a locked pack cannot be deleted.
+      s3.createBucket("lakevault-archive", true, true);
+      Path keys = dir.resolve("s3-keys");
+      assertEquals(0, run("--conf", "keys.local.dir=" + keys, "keys", "create", "local:default").code());
+      Result arc = run(concat(onS3, "--conf", "keys.local.dir=" + keys, "archive"));
+      assertEquals(0, arc.code(), arc.err());
+      assertTrue(arc.out().contains("sensor-3y"), arc.out());
+      java.util.List<io.lakevault.core.store.ObjectVersion> packs = new java.util.ArrayList<>();
+      s3.list("lakevault-archive", "packs/").forEachRemaining(v -> { if (v.key().endsWith(".lvp")) packs.add(v); });
+      assertTrue(!packs.isEmpty(), arc.out());
+      for (var p : packs) {
+        var head = s3.head(io.lakevault.core.store.ObjectRef.of("lakevault-archive", p.key()));
+        assertEquals(io.lakevault.core.store.StorageClass.DEEP_ARCHIVE, head.storageClass(), p.key());
+        assertEquals(io.lakevault.core.store.ObjectLockMode.GOVERNANCE, head.lockMode(), p.key());
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(io.lakevault.core.store.ObjectStoreException.class,
+            () -> s3.delete(head.ref(), false));
+        assertEquals(io.lakevault.core.store.ObjectStoreException.Reason.ACCESS_DENIED, refused.reason());
+      }
+      long archived = SharedSpark.session().read().format("delta").load("s3://audit-catalog/lakevault/objects").count();
+      assertTrue(archived > 0);
+      assertEquals(2, run("--conf", "keys.local.dir=" + keys, "keys", "create", "local:default").code(),
+          "an existing key is never replaced");
     }
   }
 
@@ -247,7 +269,16 @@ class MainTest {
     assertEquals(1, absent.code());
     assertTrue(absent.err().contains("is not in the latest inventory"), absent.err());
     assertTrue(r.out().contains("runs:"), r.out());
+    assertTrue(r.out().contains("[5/6] archive"), r.out());
+    assertTrue(r.out().matches("(?s).*Archived [\\d,]+ object versions .* into [\\d,]+ packs.*"), r.out());
     assertTrue(Files.isDirectory(work.resolve("store/lakevault-catalog/catalog/objects/_delta_log")));
+    assertTrue(SharedSpark.session().read().format("delta").load(work.resolve("store/lakevault-catalog/catalog/objects")
+        .toString()).count() > 0);
+    // Archiving again finds nothing new.
+    Result again = run("--conf", "store.local.root=" + work.resolve("store"), "--conf", "keys.local.dir=" + work.resolve("keys"),
+        "archive", "--dry-run");
+    assertEquals(0, again.code(), again.err());
+    assertTrue(again.out().contains("Nothing to archive"), again.out());
     // Running again starts afresh in the same folder.
     assertEquals(0, run("--conf", "classify.policy=../conf/policy.yaml", "demo", "--dir", work.toString(),
         "--objects", "60", "--large-objects", "0").code());

@@ -33,7 +33,7 @@ import org.apache.spark.sql.Row;
  * Aggregates classified rows into the per-class report: three grouped scans whose results are
  * bounded by classes, rules, size bins and pack groups, never by objects.
  */
-final class ClassificationReport {
+public final class ClassificationReport {
   /** Upper bounds of the size histogram's bins; a last bin holds everything from 1 GiB. */
   static final long[] BOUNDS = {4L << 10, 64L << 10, 1L << 20, 16L << 20, 128L << 20, 1L << 30};
   static final String NO_SIZE = "delete markers";
@@ -48,10 +48,10 @@ final class ClassificationReport {
     return bin == BOUNDS.length ? ">= " + from : from + " - " + Sizes.format(BOUNDS[bin]);
   }
 
-  record Aggregates(Map<String, ClassifyResult.Volume> totals, List<ClassifyResult.ClassSummary> classes,
+  public record Aggregates(Map<String, ClassifyResult.Volume> totals, List<ClassifyResult.ClassSummary> classes,
       List<ClassifyResult.RuleSummary> rules, ClassifyResult.Unmatched unmatched) {}
 
-  static Aggregates compute(Dataset<Row> classified, Policy policy, PriceTable prices, Instant asOf) {
+  public static Aggregates compute(Dataset<Row> classified, Policy policy, PriceTable prices, Instant asOf) {
     Map<String, RetentionClass> classes = policy.classes();
     Column size = coalesce(col("size"), lit(0L));
     Column bin = lit(BOUNDS.length);

@@ -92,7 +92,8 @@ public final class ReportFormat {
     return label.replace(" - ", "-").replace(" ", "");
   }
 
-  private static String money(double v) {
+  /** Money for reading: cents, or four decimals for sub-cent amounts; k and M for large ones. */
+  public static String money(double v) {
     if (v >= 1_000_000) return String.format(Locale.ROOT, "$%.2fM", v / 1e6);
     if (v >= 10_000) return String.format(Locale.ROOT, "$%.1fk", v / 1e3);
     if (v >= 100) return String.format(Locale.ROOT, "$%.0f", v);
@@ -163,7 +164,8 @@ public final class ReportFormat {
     return map("objects", v.objects(), "bytes", v.bytes());
   }
 
-  private static Map<String, Object> way(CostModel.Way w) {
+  /** A cost way as JSON fields. */
+  public static Map<String, Object> way(CostModel.Way w) {
     return map("archive_objects", w.archiveObjects(), "requests", w.requests(), "stored_bytes", Math.round(w.storedBytes()),
         "one_time", round(w.oneTime()), "per_month", round(w.monthly()), "total", round(w.total()));
   }

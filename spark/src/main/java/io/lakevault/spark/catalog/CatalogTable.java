@@ -86,9 +86,9 @@ public enum CatalogTable {
       f("e_tag", StringType), f("size", LongType, false), f("last_modified_date", TimestampType),
       f("is_delete_marker", BooleanType, false), f("sha256", StringType), f("content_type", StringType),
       f("user_metadata", createMapType(StringType, StringType)), f("retention_class", StringType, false),
-      f("retain_until", TimestampType), f("pack_id", StringType), f("entry_offset", LongType),
-      f("entry_length", LongType), f("dedup_of", StringType), f("archived_at", TimestampType, false),
-      f("run_id", StringType, false)),
+      f("retain_until", TimestampType), f("pack_id", StringType), f("entry_ordinal", IntegerType),
+      f("entry_offset", LongType), f("entry_length", LongType), f("dedup_ref", StringType),
+      f("archived_at", TimestampType, false), f("run_id", StringType, false)),
 
   /** Every pack file written to the archive. */
   PACKS("packs", List.of(),
@@ -97,8 +97,8 @@ public enum CatalogTable {
       f("retention_class", StringType, false), f("storage_class", StringType, false),
       f("format_version", IntegerType, false), f("entries", LongType, false), f("original_bytes", LongType, false),
       f("stored_bytes", LongType, false), f("sha256", StringType, false), f("encrypted", BooleanType, false),
-      f("lock_mode", StringType), f("retain_until", TimestampType), f("created_at", TimestampType, false),
-      f("run_id", StringType, false)),
+      f("kek_ref", StringType), f("references", LongType), f("lock_mode", StringType),
+      f("retain_until", TimestampType), f("created_at", TimestampType, false), f("run_id", StringType, false)),
 
   /** One row per job run: the audit trail. */
   RUNS("runs", List.of(),

@@ -1,0 +1,67 @@
+package io.lakevault.cli;
+
+import io.lakevault.archive.CatalogRebuild;
+import io.lakevault.core.LakevaultException;
+import io.lakevault.core.store.RestoreTier;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code lakevault catalog}: catalog maintenance. */
+@Command(name = "catalog", mixinStandardHelpOptions = true, description = "Catalog maintenance.",
+    subcommands = CatalogCommand.Rebuild.class)
+final class CatalogCommand implements Runnable {
+  @ParentCommand Main main;
+
+  @Override
+  public void run() {
+    throw LakevaultException.usage("catalog needs a subcommand: rebuild");
+  }
+
+  @Command(name = "rebuild", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Rebuild the objects and packs rows of every pack under a prefix from the packs",
+          "themselves (their indexes), adding only rows the catalog lacks. Packs in GLACIER or",
+          "DEEP_ARCHIVE are thawed first: the command requests the restores and exits 3; run it",
+          "again once they are readable (docs/archive.md)."})
+  static final class Rebuild implements Callable<Integer> {
+    @ParentCommand CatalogCommand parent;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--from-packs", paramLabel = "URI", required = true, description = "s3://bucket/prefix holding packs.")
+    String from;
+
+    @Option(names = "--tier", paramLabel = "TIER", description = "Restore tier for packs that need a thaw: Bulk (default), Standard, Expedited.")
+    String tier = "Bulk";
+
+    @Override
+    public Integer call() {
+      RestoreTier t;
+      try {
+        t = RestoreTier.valueOf(tier.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw LakevaultException.usage("--tier " + tier + ": choose Bulk, Standard or Expedited");
+      }
+      RunContext ctx = new RunContext(parent.main.config());
+      CatalogRebuild.Result r = ctx.recordedWithId("catalog-rebuild", spec.commandLine().getParseResult().originalArgs(),
+          x -> Map.of("packs", x.packs(), "objects", x.objects(), "added", x.added(), "thawing", (long) x.thawing().size()),
+          x -> 0L, runId -> new CatalogRebuild(ctx.catalog).run(from, runId, t));
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf(Locale.ROOT, "Read %,d pack(s) under %s: %,d object rows, %,d of them new to the catalog%n", r.packs(), from,
+          r.objects(), r.added());
+      for (String u : r.unreadable()) out.printf("  unreadable: %s%n", u);
+      if (!r.thawing().isEmpty()) {
+        out.printf(Locale.ROOT, "%,d pack(s) are being thawed; run the same command again once they are readable, e.g. %s%n",
+            r.thawing().size(), r.thawing().get(0));
+      }
+      out.flush();
+      if (!r.unreadable().isEmpty()) return Main.EXIT_FAILURE;
+      return r.thawing().isEmpty() ? Main.EXIT_OK : Main.EXIT_THAWING;
+    }
+  }
+}

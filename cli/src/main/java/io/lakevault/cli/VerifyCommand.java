@@ -1,0 +1,72 @@
+package io.lakevault.cli;
+
+import io.lakevault.archive.VerifyJob;
+import io.lakevault.core.LakevaultException;
+import io.lakevault.core.config.Sizes;
+import io.lakevault.core.store.RestoreTier;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code lakevault verify}: re-read packs and check every byte against the catalog. */
+@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Re-read packs and check the SHA-256 of each pack and of every entry against the",
+        "catalog. Packs in GLACIER or DEEP_ARCHIVE are thawed first: the command requests the",
+        "restores and exits 3; run it again once they are readable (docs/archive.md)."})
+final class VerifyCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--packs", paramLabel = "ID", split = ",", description = "Only these pack ids (comma-separated or repeated).")
+  List<String> packs;
+
+  @Option(names = "--sample", paramLabel = "N", description = "Check N packs chosen at random.")
+  Integer sample;
+
+  @Option(names = "--tier", paramLabel = "TIER", description = "Restore tier for packs that need a thaw: Bulk (default), Standard, Expedited.")
+  String tier = "Bulk";
+
+  @Override
+  public Integer call() {
+    if (sample != null && sample < 1) throw LakevaultException.usage("--sample must be at least 1, not " + sample);
+    RestoreTier t;
+    try {
+      t = RestoreTier.valueOf(tier.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw LakevaultException.usage("--tier " + tier + ": choose Bulk, Standard or Expedited");
+    }
+    RunContext ctx = new RunContext(main.config());
+    VerifyJob.Request req = new VerifyJob.Request(packs == null ? List.of() : packs, sample, t);
+    VerifyJob.Result result = ctx.recorded("verify", spec.commandLine().getParseResult().originalArgs(),
+        r -> Map.of("verified", r.count(VerifyJob.State.VERIFIED), "corrupt", r.count(VerifyJob.State.CORRUPT),
+            "missing", r.count(VerifyJob.State.MISSING), "thawing", r.count(VerifyJob.State.THAWING)),
+        r -> r.packs().stream().mapToLong(VerifyJob.PackResult::bytesRead).sum(),
+        () -> new VerifyJob(ctx.catalog).run(req));
+    PrintWriter out = spec.commandLine().getOut();
+    long bytes = result.packs().stream().mapToLong(VerifyJob.PackResult::bytesRead).sum();
+    long entries = result.packs().stream().mapToLong(VerifyJob.PackResult::entries).sum();
+    out.printf(Locale.ROOT, "Checked %,d pack(s): %,d verified (%,d entries, %s read), %,d corrupt, %,d missing, %,d thawing%n",
+        result.packs().size(), result.count(VerifyJob.State.VERIFIED), entries, Sizes.format(bytes),
+        result.count(VerifyJob.State.CORRUPT), result.count(VerifyJob.State.MISSING), result.count(VerifyJob.State.THAWING));
+    for (VerifyJob.PackResult p : result.packs()) {
+      if (p.state() == VerifyJob.State.VERIFIED) continue;
+      out.printf("  %-8s %s%n", p.state(), p.uri());
+      for (String problem : p.problems()) out.printf("           %s%n", problem);
+    }
+    out.flush();
+    if (result.count(VerifyJob.State.CORRUPT) + result.count(VerifyJob.State.MISSING) > 0) return Main.EXIT_FAILURE;
+    if (result.count(VerifyJob.State.THAWING) > 0) {
+      out.println("Restores were requested for the thawing packs; run the same command again once they are readable.");
+      out.flush();
+      return Main.EXIT_THAWING;
+    }
+    return Main.EXIT_OK;
+  }
+}

@@ -1,0 +1,500 @@
+package io.lakevault.archive;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.lakevault.aws.ObjectStores;
+import io.lakevault.classify.ClassificationReport;
+import io.lakevault.classify.ClassifyResult;
+import io.lakevault.core.ErrorKind;
+import io.lakevault.core.LakevaultException;
+import io.lakevault.core.Suggest;
+import io.lakevault.core.Version;
+import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.core.config.Settings;
+import io.lakevault.core.cost.ClassVolume;
+import io.lakevault.core.cost.CostModel;
+import io.lakevault.core.cost.PriceTable;
+import io.lakevault.core.policy.Policy;
+import io.lakevault.core.policy.PolicyParser;
+import io.lakevault.core.policy.RetentionClass;
+import io.lakevault.core.store.ObjectLockMode;
+import io.lakevault.core.store.ObjectRef;
+import io.lakevault.core.store.ObjectStore;
+import io.lakevault.core.store.S3Uri;
+import io.lakevault.spark.SparkErrors;
+import io.lakevault.spark.catalog.Catalog;
+import io.lakevault.spark.catalog.CatalogTable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.ForeachPartitionFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The archive job: classified object versions not yet archived, packed into packs in their classes'
+ * targets, and cataloged.
+ *
+ * <p>Order of effects, so that a crash anywhere converges on the next run:
+ * <ol>
+ *   <li>Housekeeping: commit what an earlier run staged, drop what it left unstaged, delete pack files
+ *       no committed run knows (they are not locked yet), abort dangling multipart uploads.
+ *   <li>Spark tasks write packs and key files (fresh keys, never overwritten) and emit a row per
+ *       object, pack and skipped source; the rows are written to {@code <catalog>/staging/archive/<run>}.
+ *   <li>Commit: {@code packs}, then {@code objects}, each one insert-only MERGE (a second attempt adds
+ *       nothing).
+ *   <li>Object Lock is applied to the new packs, then the staging folder is deleted.
+ * </ol>
+ * Packs are locked only once cataloged: an uncataloged pack must stay deletable, or every crash would
+ * leave locked orphans billed for years.
+ *
+ * <p>One archive run at a time (the Airflow DAG enforces it): housekeeping takes any pack not in the
+ * catalog for an orphan.
+ */
+public final class ArchiveJob {
+  private static final Logger LOG = LoggerFactory.getLogger(ArchiveJob.class);
+  private static final int SKIP_EXAMPLES = 5;
+  private static final int MAX_PARTITIONS = 4000;
+
+  /**
+   * @param classes only these retention classes; empty for all
+   * @param reportFile where to write the JSON report as well, or {@code null}
+   */
+  public record Request(List<String> classes, boolean dryRun, PriceTable prices, String reportFile) {}
+
+  private final Catalog catalog;
+  private final Clock clock;
+  private final PackTask.Tuning tuning;
+  /** Tests only: runs once the results are staged, before the commit; a throw here is a crash there. */
+  Runnable afterStaging = () -> { };
+
+  public ArchiveJob(Catalog catalog, Clock clock) {
+    this(catalog, clock, PackTask.Tuning.defaults());
+  }
+
+  ArchiveJob(Catalog catalog, Clock clock, PackTask.Tuning tuning) {
+    this.catalog = catalog;
+    this.clock = clock;
+    this.tuning = tuning;
+  }
+
+  private LakevaultConfig config() {
+    return catalog.config();
+  }
+
+  public ArchiveResult run(Request req, String runId) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    if (!catalog.exists(CatalogTable.CLASSIFIED)) {
+      throw LakevaultException.usage("nothing is classified yet: run `lakevault classify` before `lakevault archive`");
+    }
+    Dataset<Row> classified = catalog.read(CatalogTable.CLASSIFIED);
+    List<Row> shas = classified.select("policy_sha256").distinct().limit(2).collectAsList();
+    if (shas.isEmpty()) {
+      return new ArchiveResult(runId, now, req.dryRun(), null, List.of(), 0, 0, Map.of(), List.of(),
+          ArchiveResult.Housekeeping.NONE, List.of(), null);
+    }
+    String sha = shas.get(0).getString(0);
+    Policy policy = loadPolicy(sha);
+    for (String c : req.classes()) {
+      if (!policy.classes().containsKey(c)) {
+        throw LakevaultException.usage("--class " + c + ": the policy that classified the lake has no such class"
+            + Suggest.didYouMean(c, policy.classes().keySet()) + "; its classes: " + String.join(", ", policy.classes().keySet()));
+      }
+    }
+    Map<String, ClassTarget> targets = targets(policy);
+    ArchiveResult.Housekeeping housekeeping = ArchiveResult.Housekeeping.NONE;
+    List<String> lockProblems = new ArrayList<>();
+    if (!req.dryRun()) {
+      catalog.ensure(CatalogTable.OBJECTS);
+      catalog.ensure(CatalogTable.PACKS);
+      housekeeping = housekeeping(targets, lockProblems);
+    }
+
+    Dataset<Row> candidates = candidates(classified, policy, req.classes(), now);
+    if (req.dryRun()) {
+      ArchiveResult plan = plan(runId, now, policy, candidates, req.prices());
+      if (req.reportFile() != null) write(req.reportFile(), ArchiveReport.json(plan).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return plan;
+    }
+
+    ensureTargets(targets);
+    String staging = stagingUri(runId);
+    Dataset<Row> data = withDuplicates(candidates.where(col("is_delete_marker").equalTo(false)))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Row size = data.agg(count(lit(1)), coalesce(sum("size"), lit(0L))).first();
+      long maxPack = targets.values().stream().mapToLong(t -> t.cls().packSize()).max().orElse(1L << 30);
+      int partitions = (int) Math.max(1, Math.min(MAX_PARTITIONS, Math.ceil(size.getLong(1) / (2.0 * maxPack))));
+      LOG.info("archiving {} object versions, {} bytes, in {} tasks", size.getLong(0), size.getLong(1), partitions);
+      Column[] order = {col("pack_group"), col("bucket"), col("key"), col("version_id")};
+      Dataset<Row> packed = data.repartitionByRange(partitions, order).sortWithinPartitions(order)
+          .mapPartitions(new PackTask(config(), targets, now, "lakevault " + Version.get(), tuning), Encoders.row(Staged.SCHEMA));
+      Dataset<Row> staged = packed.unionByName(markerRows(candidates.where(col("is_delete_marker").equalTo(true))));
+      SparkErrors.surfacing(() -> {
+        staged.write().parquet(catalog.locations().hadoopPath(staging));
+        return null;
+      });
+    } finally {
+      data.unpersist();
+    }
+    afterStaging.run();
+    commitStaged(staging, runId, now, lockProblems);
+    ArchiveResult result = report(runId, now, policy, staging, housekeeping, lockProblems, req.prices(), false);
+    deleteStaging(staging);
+    byte[] json = ArchiveReport.json(result).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    write(result.reportUri(), json);
+    if (req.reportFile() != null) write(req.reportFile(), json);
+    return result;
+  }
+
+  // ------------------------------------------------------------------ what to archive
+
+  /** Classified versions to archive, not yet in {@code objects}, with retain-until fixed for classes counted from archiving. */
+  private Dataset<Row> candidates(Dataset<Row> classified, Policy policy, List<String> classes, Instant now) {
+    Dataset<Row> c = classified.where(col("decision").equalTo("ARCHIVE"));
+    if (!classes.isEmpty()) c = c.where(col("retention_class").isin(classes.toArray()));
+    Column retain = col("retain_until");
+    for (RetentionClass rc : policy.classes().values()) {
+      if (rc.anchor() == RetentionClass.Anchor.ARCHIVED) {
+        retain = when(col("retention_class").equalTo(rc.name()), lit(Timestamp.from(rc.retain().addTo(now)))).otherwise(retain);
+      }
+    }
+    c = c.withColumn("retain_until", retain)
+        .withColumn("pack_group", concat_ws("/", col("retention_class"), date_format(col("retain_until"), "yyyy-MM"), col("bucket")));
+    if (catalog.exists(CatalogTable.OBJECTS)) {
+      Dataset<Row> done = catalog.read(CatalogTable.OBJECTS).select(col("bucket").as("o_bucket"), col("key").as("o_key"),
+          col("version_id").as("o_version_id"), col("e_tag").as("o_e_tag"));
+      c = c.join(done, col("bucket").equalTo(col("o_bucket")).and(col("key").equalTo(col("o_key")))
+          .and(col("version_id").eqNullSafe(col("o_version_id"))).and(col("e_tag").eqNullSafe(col("o_e_tag"))), "left_anti");
+    }
+    return c;
+  }
+
+  /**
+   * Each candidate with, where one exists, an archived object of the same class, size and MD5 ETag: a
+   * likely duplicate. The task confirms by SHA-256 before storing a reference instead of the bytes.
+   */
+  private Dataset<Row> withDuplicates(Dataset<Row> data) {
+    Dataset<Row> dups = null;
+    if (catalog.exists(CatalogTable.OBJECTS)) {
+      dups = catalog.read(CatalogTable.OBJECTS)
+          .where(col("dedup_ref").isNull().and(col("pack_id").isNotNull()).and(col("is_delete_marker").equalTo(false))
+              .and(col("e_tag").rlike("^[0-9a-f]{32}$")))
+          .groupBy(col("retention_class").as("d_class"), col("size").as("d_size"), col("e_tag").as("d_e_tag"))
+          .agg(min(struct(col("sha256"), col("pack_id"), col("entry_ordinal"), col("entry_offset"), col("entry_length"))).as("d"));
+    }
+    if (dups == null) {
+      return data.withColumn("dup_sha256", lit(null).cast("string")).withColumn("dup_pack_id", lit(null).cast("string"))
+          .withColumn("dup_ordinal", lit(null).cast("int")).withColumn("dup_offset", lit(null).cast("long"))
+          .withColumn("dup_length", lit(null).cast("long"));
+    }
+    return data.join(dups, col("retention_class").equalTo(col("d_class")).and(col("size").equalTo(col("d_size")))
+            .and(col("e_tag").equalTo(col("d_e_tag"))), "left")
+        .withColumn("dup_sha256", col("d.sha256")).withColumn("dup_pack_id", col("d.pack_id"))
+        .withColumn("dup_ordinal", col("d.entry_ordinal")).withColumn("dup_offset", col("d.entry_offset"))
+        .withColumn("dup_length", col("d.entry_length")).drop("d", "d_class", "d_size", "d_e_tag");
+  }
+
+  /** Delete markers have no bytes: they are cataloged without a pack, so point-in-time queries see them. */
+  private static Dataset<Row> markerRows(Dataset<Row> markers) {
+    List<Column> cols = new ArrayList<>();
+    for (var f : Staged.SCHEMA.fields()) {
+      Column v = switch (f.name()) {
+        case "row_type" -> lit(Staged.OBJECT);
+        case "bucket", "key", "version_id", "e_tag", "last_modified_date", "retention_class", "retain_until" -> col(f.name());
+        case "size" -> coalesce(col("size"), lit(0L));
+        case "is_delete_marker" -> lit(true);
+        default -> lit(null);
+      };
+      cols.add(v.cast(f.dataType()).as(f.name()));
+    }
+    return markers.select(cols.toArray(Column[]::new));
+  }
+
+  private Map<String, ClassTarget> targets(Policy policy) {
+    Map<String, ClassTarget> out = new LinkedHashMap<>();
+    for (RetentionClass c : policy.classes().values()) {
+      if (c.targetRole() != null) {
+        throw LakevaultException.usage("retention class " + c.name() + " writes through the role " + c.targetRole()
+            + ": assuming a role into another account is not built yet; archive that class from a cluster whose "
+            + "own role can write to " + c.targetUri() + ", without target.role");
+      }
+      String uri = c.targetUri() != null ? c.targetUri() : config().get(Settings.ARCHIVE_URI);
+      String kek = c.encrypted() ? (c.keyRef() != null ? c.keyRef() : config().get(Settings.ARCHIVE_DEFAULT_KEY)) : null;
+      out.put(c.name(), new ClassTarget(c, uri, kek));
+    }
+    return out;
+  }
+
+  /**
+   * Archive buckets must exist with Object Lock. On the local store the job creates them so the
+   * embedded default runs out of the box; on S3 creating them is the operator's decision.
+   */
+  private void ensureTargets(Map<String, ClassTarget> targets) {
+    try (ObjectStore store = ObjectStores.open(config())) {
+      for (String bucket : new LinkedHashSet<>(targets.values().stream().map(t -> t.target().bucket()).toList())) {
+        if (store.bucketExists(bucket)) continue;
+        if (catalog.locations().isLocal()) {
+          store.createBucket(bucket, true, true);
+        } else {
+          throw LakevaultException.usage("archive bucket " + bucket + " does not exist: create it with versioning and "
+              + "Object Lock enabled (docs/operations.md), or point archive.uri or the class's target elsewhere");
+        }
+      }
+    }
+  }
+
+  private Policy loadPolicy(String sha) {
+    String uri = config().get(Settings.CATALOG_URI) + "/policies/" + sha + ".yaml";
+    Path p = new Path(catalog.locations().hadoopPath(uri));
+    try (InputStream in = p.getFileSystem(hadoop()).open(p)) {
+      return PolicyParser.parse(uri, in.readAllBytes());
+    } catch (IOException e) {
+      throw new LakevaultException(ErrorKind.INPUT, "the policy that classified the lake, " + uri
+          + ", cannot be read (" + e.getMessage() + "): run `lakevault classify` again", e);
+    }
+  }
+
+  // ------------------------------------------------------------------ commit
+
+  private String stagingUri(String runId) {
+    return config().get(Settings.CATALOG_URI) + "/staging/archive/" + runId;
+  }
+
+  /** Catalogs a staged run: packs, then objects, each an insert-only MERGE; then locks its packs. */
+  private void commitStaged(String staging, String runId, Instant archivedAt, List<String> lockProblems) {
+    Dataset<Row> s = catalog.spark().read().schema(Staged.SCHEMA).parquet(catalog.locations().hadoopPath(staging));
+    Dataset<Row> packs = s.where(col("row_type").equalTo(Staged.PACK)).select(
+        col("pack_id"), col("pack_uri").as("uri"), col("pack_version_id").as("version_id"), col("retention_class"),
+        col("pack_storage_class").as("storage_class"), col("pack_format_version").as("format_version"),
+        col("pack_entries").as("entries"), col("pack_original_bytes").as("original_bytes"),
+        col("pack_stored_bytes").as("stored_bytes"), col("pack_sha256").as("sha256"), col("pack_encrypted").as("encrypted"),
+        col("pack_kek_ref").as("kek_ref"), col("pack_references").as("references"), col("pack_lock_mode").as("lock_mode"),
+        col("pack_retain_until").as("retain_until"), col("pack_created_at").as("created_at"), lit(runId).as("run_id"));
+    catalog.table(CatalogTable.PACKS).as("t").merge(packs.as("s"), "t.pack_id = s.pack_id")
+        .whenNotMatched().insertAll().execute();
+    List<Column> objectCols = new ArrayList<>();
+    for (String f : CatalogTable.OBJECTS.schema().fieldNames()) {
+      objectCols.add(switch (f) {
+        case "archived_at" -> lit(Timestamp.from(archivedAt)).as(f);
+        case "run_id" -> lit(runId).as(f);
+        default -> col(f);
+      });
+    }
+    Dataset<Row> objects = s.where(col("row_type").equalTo(Staged.OBJECT)).select(objectCols.toArray(Column[]::new));
+    catalog.table(CatalogTable.OBJECTS).as("t").merge(objects.as("s"),
+            "t.bucket = s.bucket AND t.key = s.key AND t.version_id <=> s.version_id AND t.e_tag <=> s.e_tag")
+        .whenNotMatched().insertAll().execute();
+    lockProblems.addAll(lock(s, archivedAt));
+  }
+
+  /** Object Lock on the packs of a staged run, once they are cataloged; idempotent. */
+  private List<String> lock(Dataset<Row> staged, Instant now) {
+    Dataset<Row> toLock = staged.where(col("row_type").equalTo(Staged.PACK).and(col("pack_lock_mode").isNotNull()));
+    List<String> problems = new ArrayList<>();
+    // A retain-until already past cannot be set (S3 refuses it): such a pack's members are past retention.
+    Dataset<Row> expired = toLock.where(col("pack_retain_until").isNull().or(col("pack_retain_until").leq(lit(Timestamp.from(now)))));
+    long expiredPacks = expired.count();
+    if (expiredPacks > 0) {
+      problems.add(String.format(java.util.Locale.ROOT, "%,d pack(s) hold only versions whose retention had already ended;"
+          + " they were archived as the policy says but not locked (e.g. %s)", expiredPacks,
+          expired.select("pack_uri").orderBy("pack_uri").first().getString(0)));
+    }
+    LakevaultConfig config = config();
+    toLock.where(col("pack_retain_until").gt(lit(Timestamp.from(now))))
+        .select("pack_uri", "pack_version_id", "pack_lock_mode", "pack_retain_until")
+        .foreachPartition((ForeachPartitionFunction<Row>) it -> {
+          try (ObjectStore store = ObjectStores.open(config)) {
+            while (it.hasNext()) {
+              Row r = it.next();
+              S3Uri u = S3Uri.parse(r.getString(0));
+              store.putRetention(new ObjectRef(u.bucket(), u.key(), r.getString(1)), ObjectLockMode.valueOf(r.getString(2)),
+                  r.getTimestamp(3).toInstant());
+            }
+          }
+        });
+    return problems;
+  }
+
+  private void deleteStaging(String staging) {
+    Path p = new Path(catalog.locations().hadoopPath(staging));
+    try {
+      p.getFileSystem(hadoop()).delete(p, true);
+    } catch (IOException e) {
+      LOG.warn("could not delete the staging folder {} (the next run will): {}", staging, e.getMessage());
+    }
+  }
+
+  private void write(String uri, byte[] bytes) {
+    Path p = new Path(catalog.locations().hadoopPath(uri));
+    try (var out = p.getFileSystem(hadoop()).create(p, true)) {
+      out.write(bytes);
+    } catch (IOException e) {
+      throw new LakevaultException(ErrorKind.STORE, "cannot write " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  private org.apache.hadoop.conf.Configuration hadoop() {
+    return catalog.spark().sparkContext().hadoopConfiguration();
+  }
+
+  // ------------------------------------------------------------------ housekeeping
+
+  private ArchiveResult.Housekeeping housekeeping(Map<String, ClassTarget> targets, List<String> lockProblems) {
+    List<String> recovered = new ArrayList<>();
+    List<String> abandoned = new ArrayList<>();
+    String root = config().get(Settings.CATALOG_URI) + "/staging/archive";
+    Path rootPath = new Path(catalog.locations().hadoopPath(root));
+    try {
+      FileSystem fs = rootPath.getFileSystem(hadoop());
+      if (fs.exists(rootPath)) {
+        for (FileStatus st : fs.listStatus(rootPath)) {
+          if (!st.isDirectory()) continue;
+          String run = st.getPath().getName();
+          String uri = root + "/" + run;
+          if (fs.exists(new Path(st.getPath(), "_SUCCESS"))) {
+            LOG.warn("run {} staged its results but did not finish committing them: committing now", run);
+            commitStaged(uri, run, clock.instant().truncatedTo(ChronoUnit.SECONDS), lockProblems);
+            recovered.add(run);
+          } else {
+            LOG.warn("run {} stopped before staging its results: its packs are orphans", run);
+            abandoned.add(run);
+          }
+          fs.delete(st.getPath(), true);
+        }
+      }
+    } catch (IOException e) {
+      throw new LakevaultException(ErrorKind.STORE, "cannot read the staging folder " + root + ": " + e.getMessage(), e);
+    }
+    List<String> orphans = new ArrayList<>();
+    List<String> aborted = new ArrayList<>();
+    Set<String> known = new java.util.HashSet<>();
+    for (Row r : catalog.read(CatalogTable.PACKS).select("uri").collectAsList()) known.add(r.getString(0));
+    Instant started = clock.instant();
+    try (ObjectStore store = ObjectStores.open(config())) {
+      for (String target : new LinkedHashSet<>(targets.values().stream().map(ClassTarget::targetUri).toList())) {
+        S3Uri t = S3Uri.parse(target);
+        if (!store.bucketExists(t.bucket())) continue;
+        String prefix = t.key().isEmpty() || t.key().endsWith("/") ? t.key() : t.key() + "/";
+        for (ObjectStore.PendingUpload u : store.listMultipartUploads(t.bucket(), prefix)) {
+          if (u.initiated() == null || u.initiated().isBefore(started)) {
+            store.abortMultipartUpload(u.bucket(), u.key(), u.uploadId());
+            aborted.add("s3://" + u.bucket() + "/" + u.key());
+          }
+        }
+        Iterator<io.lakevault.core.store.ObjectVersion> it = store.listVersions(t.bucket(), prefix);
+        while (it.hasNext()) {
+          var v = it.next();
+          String key = v.key();
+          String packKey = key.endsWith(".lvp" + io.lakevault.core.pack.PackFormat.KEY_FILE_SUFFIX)
+              ? key.substring(0, key.length() - io.lakevault.core.pack.PackFormat.KEY_FILE_SUFFIX.length()) : key;
+          if (!packKey.endsWith(".lvp") || known.contains("s3://" + t.bucket() + "/" + packKey)) continue;
+          try {
+            store.delete(new ObjectRef(t.bucket(), key, v.versionId()), false);
+            if (!orphans.contains("s3://" + t.bucket() + "/" + key)) orphans.add("s3://" + t.bucket() + "/" + key);
+          } catch (io.lakevault.core.store.ObjectStoreException e) {
+            lockProblems.add("s3://" + t.bucket() + "/" + key + " is an orphan but cannot be deleted: " + e.getMessage());
+          }
+        }
+      }
+    }
+    if (!orphans.isEmpty()) LOG.warn("removed {} pack files no committed run knows: {}", orphans.size(), orphans);
+    return new ArchiveResult.Housekeeping(recovered, abandoned, orphans, aborted);
+  }
+
+  // ------------------------------------------------------------------ reports
+
+  private ArchiveResult plan(String runId, Instant now, Policy policy, Dataset<Row> candidates, PriceTable prices) {
+    ClassificationReport.Aggregates agg = ClassificationReport.compute(
+        candidates.where(col("is_delete_marker").equalTo(false)), policy, prices, now);
+    List<ArchiveResult.ClassLine> lines = new ArrayList<>();
+    for (ClassifyResult.ClassSummary c : agg.classes()) {
+      if (c.volume().objects() == 0) continue;
+      ClassVolume v = c.cost().volume();
+      lines.add(new ArchiveResult.ClassLine(c.retentionClass().name(), c.retentionClass().storageClass().name(), v.packs(),
+          v.objects(), 0, v.bytes(), Math.round(v.compressedBytes()), c.cost()));
+    }
+    long markers = candidates.where(col("is_delete_marker").equalTo(true)).count();
+    return new ArchiveResult(runId, now, true, policy.sha256(), lines, markers, 0, Map.of(), List.of(),
+        ArchiveResult.Housekeeping.NONE, List.of(), null);
+  }
+
+  private ArchiveResult report(String runId, Instant now, Policy policy, String staging,
+      ArchiveResult.Housekeeping housekeeping, List<String> lockProblems, PriceTable prices, boolean dryRun) {
+    Dataset<Row> s = catalog.spark().read().schema(Staged.SCHEMA).parquet(catalog.locations().hadoopPath(staging));
+    Dataset<Row> objects = s.where(col("row_type").equalTo(Staged.OBJECT).and(col("is_delete_marker").equalTo(false)));
+    // The classify report's cost model over what was archived, then the estimates replaced by what was written.
+    Dataset<Row> asClassified = objects.withColumn("decision", lit("ARCHIVE")).withColumn("rule_id", lit(null).cast("string"))
+        .withColumn("pack_group", concat_ws("/", col("retention_class"), date_format(col("retain_until"), "yyyy-MM"), col("bucket")));
+    ClassificationReport.Aggregates agg = ClassificationReport.compute(asClassified, policy, prices, now);
+    Map<String, Row> actual = new LinkedHashMap<>();
+    for (Row r : s.where(col("row_type").notEqual(Staged.SKIPPED)).groupBy("retention_class").agg(
+        count(when(col("row_type").equalTo(Staged.PACK), lit(1))).as("packs"),
+        count(when(col("row_type").equalTo(Staged.OBJECT).and(col("is_delete_marker").equalTo(false))
+            .and(col("dedup_ref").isNull()), lit(1))).as("objects"),
+        count(when(col("dedup_ref").isNotNull(), lit(1))).as("references"),
+        coalesce(sum(when(col("row_type").equalTo(Staged.OBJECT).and(col("is_delete_marker").equalTo(false)), col("size"))), lit(0L)).as("original"),
+        coalesce(sum(when(col("row_type").equalTo(Staged.PACK), col("pack_stored_bytes"))), lit(0L)).as("stored"),
+        max(lit(1))).collectAsList()) {
+      actual.put(r.getString(0), r);
+    }
+    CostModel model = new CostModel(prices);
+    List<ArchiveResult.ClassLine> lines = new ArrayList<>();
+    for (ClassifyResult.ClassSummary c : agg.classes()) {
+      Row a = actual.get(c.retentionClass().name());
+      if (a == null) continue;
+      ClassVolume e = c.cost().volume();
+      long stored = a.getLong(5);
+      double scale = e.bytes() == 0 ? 0 : (double) stored / e.bytes();
+      ClassVolume v = new ClassVolume(e.className(), e.storageClass(), e.packSize(), e.objects(), e.bytes(), e.billableBytes(),
+          e.objectDays(), e.byteDays(), e.billableByteDays(), stored, e.byteDays() * scale, a.getLong(1));
+      lines.add(new ArchiveResult.ClassLine(c.retentionClass().name(), c.retentionClass().storageClass().name(),
+          a.getLong(1), a.getLong(2), a.getLong(3), a.getLong(4), stored, model.compare(v)));
+    }
+    long markers = s.where(col("is_delete_marker").equalTo(true)).count();
+    Dataset<Row> skippedRows = s.where(col("row_type").equalTo(Staged.SKIPPED));
+    long skipped = skippedRows.count();
+    List<ArchiveResult.Skip> examples = new ArrayList<>();
+    Map<String, Long> reasons = new LinkedHashMap<>();
+    for (Row r : skippedRows.groupBy("reason").count().orderBy(col("count").desc(), col("reason")).limit(20).collectAsList()) {
+      reasons.put(r.getString(0), r.getLong(1));
+    }
+    // A few examples of each kind of reason, not the first few of the most common one only.
+    for (String reason : reasons.keySet()) {
+      for (Row r : skippedRows.where(col("reason").equalTo(reason)).orderBy("bucket", "key").limit(SKIP_EXAMPLES).collectAsList()) {
+        examples.add(new ArchiveResult.Skip(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"), r.getAs("reason")));
+      }
+    }
+    String reportUri = config().get(Settings.CATALOG_URI) + "/reports/archive/" + runId + ".json";
+    return new ArchiveResult(runId, now, dryRun, policy.sha256(), lines, markers, skipped, reasons, examples, housekeeping,
+        lockProblems, reportUri);
+  }
+}

@@ -1,0 +1,423 @@
+package io.lakevault.archive;
+
+import io.lakevault.aws.KeyResolvers;
+import io.lakevault.aws.ObjectStores;
+import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.core.pack.EntrySource;
+import io.lakevault.core.pack.PackDictionary;
+import io.lakevault.core.pack.PackEntry;
+import io.lakevault.core.pack.PackFormat;
+import io.lakevault.core.pack.PackKeys;
+import io.lakevault.core.pack.PackWriter;
+import io.lakevault.core.pack.SourceMismatchException;
+import io.lakevault.core.store.ObjectLockMode;
+import io.lakevault.core.store.ObjectMetadata;
+import io.lakevault.core.store.ObjectStore;
+import io.lakevault.core.store.PutOptions;
+import io.lakevault.core.store.S3Limits;
+import io.lakevault.core.store.StorageClass;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+
+/**
+ * The executor side of the archive job: one Spark task turns its slice of candidates, sorted by pack
+ * group and key, into packs. Sources are read ahead with bounded concurrency; each pack streams into
+ * its upload as it is built; rows describing every object, pack and skipped source are emitted as the
+ * task goes and reach the catalog only through the staging folder, after every task has succeeded.
+ *
+ * <p>Memory per task: the read-ahead budget, one upload part, the dictionary samples of one pack, and
+ * the index of the pack being written.
+ */
+final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Pattern MD5_ETAG = Pattern.compile("[0-9a-f]{32}");
+  /** Index entries per pack at most, whatever the pack size: keeps the index a few tens of MB. */
+  static final int MAX_ENTRIES = 500_000;
+  static final String CONTENT_TYPE = "application/vnd.lakevault.pack";
+
+  /**
+   * Knobs of the executor side; the defaults suit S3 and the local store alike.
+   *
+   * @param crashAfterPacks tests only: the task dies after uploading this many packs ({@code -1}: never),
+   *     as an executor lost mid-run would
+   */
+  record Tuning(int concurrency, long readAheadBytes, long inMemoryLimit, long partSize, int dictionarySamples,
+      long dictionarySampleBytes, int dedupMemory, int crashAfterPacks) implements Serializable {
+    static Tuning defaults() {
+      return new Tuning(32, 64L << 20, 16L << 20, 64L << 20, 2000, 8L << 20, 1_000_000, -1);
+    }
+
+    Tuning crashingAfter(int packs) {
+      return new Tuning(concurrency, readAheadBytes, inMemoryLimit, partSize, dictionarySamples, dictionarySampleBytes,
+          dedupMemory, packs);
+    }
+  }
+
+  private final LakevaultConfig config;
+  private final Map<String, ClassTarget> classes;
+  private final Instant createdAt;
+  private final String writer;
+  private final Tuning tuning;
+
+  PackTask(LakevaultConfig config, Map<String, ClassTarget> classes, Instant createdAt, String writer, Tuning tuning) {
+    this.config = config;
+    this.classes = classes;
+    this.createdAt = createdAt;
+    this.writer = writer;
+    this.tuning = tuning;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> rows) {
+    return new Run(rows);
+  }
+
+  /** One partition's work, pulled by Spark row by row. */
+  private final class Run implements Iterator<Row> {
+    private final ObjectStore store = ObjectStores.open(config);
+    private final KeyResolvers keys = KeyResolvers.from(config);
+    private final SourceFetcher fetcher;
+    private final Deque<SourceFetcher.Fetched> pending = new ArrayDeque<>();
+    private final Deque<Row> out = new ArrayDeque<>();
+    private final Map<String, String[]> written = new HashMap<>();
+    private final MessageDigest sha256 = digest();
+    private OpenPack current;
+    private boolean closed;
+    private int uploaded;
+
+    Run(Iterator<Row> rows) {
+      fetcher = new SourceFetcher(store, rows, tuning.concurrency(), tuning.readAheadBytes(), tuning.inMemoryLimit());
+    }
+
+    @Override
+    public boolean hasNext() {
+      try {
+        while (out.isEmpty() && !closed) {
+          if (!pending.isEmpty() || fetcher.hasNext()) {
+            process(nextFetched());
+          } else {
+            finishPack();
+            close();
+          }
+        }
+        return !out.isEmpty();
+      } catch (IOException e) {
+        fail();
+        throw new UncheckedIOException(e);
+      } catch (RuntimeException | Error e) {
+        fail();
+        throw e;
+      }
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) throw new NoSuchElementException();
+      return out.poll();
+    }
+
+    private SourceFetcher.Fetched nextFetched() throws IOException {
+      return pending.isEmpty() ? fetcher.next() : pending.poll();
+    }
+
+    private void process(SourceFetcher.Fetched f) throws IOException {
+      Row r = f.row();
+      if (f.missing() != null) {
+        out.add(Staged.skipped(r, f.missing()));
+        return;
+      }
+      ClassTarget t = classes.get(r.<String>getAs("retention_class"));
+      long size = r.<Long>getAs("size");
+      if (f.bytes() == null) {
+        finishPack();
+        archiveAlone(f, t);
+        return;
+      }
+      String changed = changedSince(r, f.metadata(), f.bytes().length);
+      if (changed != null) {
+        out.add(Staged.skipped(r, changed));
+        return;
+      }
+      String group = r.getAs("pack_group");
+      if (current != null && (!current.group.equals(group) || current.bytes + size > t.cls().packSize()
+          || current.writer.entryCount() >= MAX_ENTRIES)) {
+        finishPack();
+      }
+      if (current == null) {
+        current = open(t, group, dictionaryFor(f, t, group));
+      }
+      byte[] sha = sha256.digest(f.bytes());
+      String shaHex = HexFormat.of().formatHex(sha);
+      EntrySource src = source(r, f.metadata());
+      String[] dup = duplicateOf(r, t, shaHex);
+      if (dup != null) {
+        PackEntry ref = current.writer.addReference(src, sha, UUID.fromString(dup[0]), Integer.parseInt(dup[1]));
+        current.references++;
+        current.retainUntil(r);
+        out.add(objectRow(r, f.metadata(), shaHex, dup[0], Integer.parseInt(dup[1]), Long.parseLong(dup[2]),
+            Long.parseLong(dup[3]), current.id + "#" + ref.ordinal()));
+        return;
+      }
+      PackEntry e;
+      try {
+        e = current.writer.add(src, f.bytes(), sha);
+      } catch (SourceMismatchException mismatch) {
+        out.add(Staged.skipped(r, mismatch.getMessage()));
+        return;
+      }
+      current.bytes += size;
+      current.retainUntil(r);
+      remember(t, shaHex, current.id, e);
+      out.add(objectRow(r, f.metadata(), shaHex, current.id, e.ordinal(), e.storedOffset(), e.storedLength(), null));
+    }
+
+    /** A large object: its own pack, streamed from the source into the upload, never held whole. */
+    private void archiveAlone(SourceFetcher.Fetched f, ClassTarget t) throws IOException {
+      Row r = f.row();
+      ObjectStore.ObjectContent content;
+      try {
+        content = f.open();
+      } catch (io.lakevault.core.store.ObjectStoreException e) {
+        String why = SourceFetcher.unreadable(e);
+        if (why == null) throw e;
+        out.add(Staged.skipped(r, why));
+        return;
+      }
+      try (content) {
+        String changed = changedSince(r, content.metadata(), content.metadata().size());
+        if (changed != null) {
+          out.add(Staged.skipped(r, changed));
+          return;
+        }
+        current = open(t, r.getAs("pack_group"), null);
+        PackEntry e;
+        try {
+          e = current.writer.add(source(r, content.metadata()), content.stream());
+        } catch (SourceMismatchException mismatch) {
+          current.abort();
+          current = null;
+          out.add(Staged.skipped(r, mismatch.getMessage()));
+          return;
+        }
+        current.bytes += e.size();
+        current.retainUntil(r);
+        out.add(objectRow(r, content.metadata(), e.sha256Hex(), current.id, e.ordinal(), e.storedOffset(),
+            e.storedLength(), null));
+      }
+      finishPack();
+    }
+
+    /**
+     * Samples for the pack about to open: the first member and the members read ahead that will join
+     * it, up to a budget. They are in memory already; reading ahead further only moves them to
+     * {@code pending}.
+     */
+    private byte[] dictionaryFor(SourceFetcher.Fetched first, ClassTarget t, String group) throws IOException {
+      List<byte[]> samples = new ArrayList<>();
+      samples.add(first.bytes());
+      long bytes = first.bytes().length;
+      long sampleBytes = bytes;
+      Iterator<SourceFetcher.Fetched> queued = new ArrayList<>(pending).iterator();
+      while (samples.size() < tuning.dictionarySamples() && sampleBytes < tuning.dictionarySampleBytes()) {
+        SourceFetcher.Fetched next;
+        if (queued.hasNext()) {
+          next = queued.next();
+        } else if (fetcher.hasNext()) {
+          next = fetcher.next();
+          pending.add(next);
+        } else {
+          break;
+        }
+        Row r = next.row();
+        if (next.bytes() == null || !group.equals(r.getAs("pack_group"))) break;
+        long size = r.<Long>getAs("size");
+        if (bytes + size > t.cls().packSize()) break;
+        bytes += size;
+        if (next.missing() == null) {
+          samples.add(next.bytes());
+          sampleBytes += next.bytes().length;
+        }
+      }
+      return PackDictionary.train(samples, PackDictionary.DEFAULT_SIZE);
+    }
+
+    private OpenPack open(ClassTarget t, String group, byte[] dictionary) throws IOException {
+      UUID id = UUID.randomUUID();
+      String key = t.packKey(group, id.toString());
+      PackWriter.Options o = new PackWriter.Options(id, createdAt, writer, t.name(), t.cls().storageClass().name(),
+          null, null, null, dictionary, 3, tuning.inMemoryLimit());
+      if (t.kekRef() != null) {
+        o = o.withKeys(PackKeys.create(id, keys.resolve(t.kekRef())));
+      }
+      PutOptions put = PutOptions.builder().storageClass(t.cls().storageClass()).contentType(CONTENT_TYPE)
+          .userMetadata("lakevault-pack-id", id.toString())
+          .userMetadata("lakevault-format", Integer.toString(PackFormat.VERSION))
+          .serverSideEncryption("AES256", null).build();
+      long partSize = S3Limits.partSizeFor(Math.max(t.cls().packSize(), 1), tuning.partSize());
+      PackUpload upload = new PackUpload(store, t.target().bucket(), key, put, partSize);
+      return new OpenPack(id.toString(), group, t, key, upload, new PackWriter(upload, o));
+    }
+
+    private void finishPack() throws IOException {
+      if (current == null) return;
+      OpenPack p = current;
+      current = null;
+      ObjectLockMode mode = p.target.lockMode();
+      p.writer.lock(mode == null ? null : mode.name(), mode == null ? null : p.retainUntil);
+      PackWriter.Summary s = p.writer.finish();
+      ObjectMetadata m = p.upload.complete();
+      String bucket = p.target.target().bucket();
+      if (s.keyFile() != null) {
+        store.put(bucket, p.key + PackFormat.KEY_FILE_SUFFIX, s.keyFile().encode(), PutOptions.builder()
+            .storageClass(StorageClass.STANDARD).contentType("application/vnd.lakevault.keys")
+            .userMetadata("lakevault-pack-id", p.id).serverSideEncryption("AES256", null).build());
+      }
+      if (++uploaded == tuning.crashAfterPacks()) {
+        throw new IllegalStateException("injected crash after " + uploaded + " pack(s) (test)");
+      }
+      String version = m.versionId() == null || "null".equals(m.versionId()) ? null : m.versionId();
+      out.add(Staged.pack(p.id, p.target.name(), "s3://" + bucket + "/" + p.key, version,
+          p.target.cls().storageClass().name(), PackFormat.VERSION, s.entries(), s.originalBytes(), s.storedBytes(),
+          s.sha256(), s.keyFile() != null, p.target.kekRef(), p.references, mode == null ? null : mode.name(),
+          Staged.ts(p.retainUntil), Staged.ts(createdAt)));
+    }
+
+    private String[] duplicateOf(Row r, ClassTarget t, String shaHex) {
+      if (shaHex.equals(r.getAs("dup_sha256"))) {
+        return new String[] {r.getAs("dup_pack_id"), String.valueOf(r.<Integer>getAs("dup_ordinal")),
+            String.valueOf(r.<Long>getAs("dup_offset")), String.valueOf(r.<Long>getAs("dup_length"))};
+      }
+      return written.get(t.name() + "/" + shaHex);
+    }
+
+    private void remember(ClassTarget t, String shaHex, String packId, PackEntry e) {
+      if (written.size() < tuning.dedupMemory()) {
+        written.putIfAbsent(t.name() + "/" + shaHex, new String[] {packId, String.valueOf(e.ordinal()),
+            String.valueOf(e.storedOffset()), String.valueOf(e.storedLength())});
+      }
+    }
+
+    private void fail() {
+      if (current != null) {
+        current.abort();
+        current = null;
+      }
+      close();
+    }
+
+    private void close() {
+      if (closed) return;
+      closed = true;
+      fetcher.close();
+      keys.close();
+      store.close();
+    }
+  }
+
+  /** Why the bytes read are not the version the inventory listed, or {@code null} when they are. */
+  static String changedSince(Row r, ObjectMetadata m, long readBytes) {
+    String inventoryTag = r.getAs("e_tag");
+    long size = r.<Long>getAs("size");
+    if (inventoryTag != null && m.eTag() != null && !inventoryTag.equals(m.eTag())) {
+      return "changed since the inventory: ETag is now " + m.eTag() + ", the inventory lists " + inventoryTag;
+    }
+    if (readBytes != size) {
+      return "changed since the inventory: " + readBytes + " bytes read, the inventory lists " + size;
+    }
+    return null;
+  }
+
+  private static EntrySource source(Row r, ObjectMetadata m) {
+    return new EntrySource(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"), r.getAs("e_tag"),
+        instant(r.getAs("last_modified_date")), r.<Long>getAs("size"), instant(r.getAs("retain_until")),
+        m.contentType(), m.userMetadata(), expectedMd5(r));
+  }
+
+  /** The MD5 the bytes must have: the ETag, when S3 computed it as one (single part, not KMS or SSE-C). */
+  static byte[] expectedMd5(Row r) {
+    String tag = r.getAs("e_tag");
+    Boolean multipart = r.getAs("is_multipart_uploaded");
+    String sse = r.getAs("encryption_status");
+    if (tag == null || !MD5_ETAG.matcher(tag).matches() || Boolean.TRUE.equals(multipart)) return null;
+    if (sse != null && (sse.contains("KMS") || sse.equals("SSE-C"))) return null;
+    return HexFormat.of().parseHex(tag);
+  }
+
+  private static Row objectRow(Row r, ObjectMetadata m, String sha, String packId, int ordinal, long offset,
+      long length, String dedupRef) {
+    Map<String, String> meta = new LinkedHashMap<>(m.userMetadata());
+    return Staged.object(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"), r.getAs("e_tag"),
+        r.<Long>getAs("size"), millis(r.getAs("last_modified_date")), false, sha, m.contentType(), meta,
+        r.getAs("retention_class"), millis(r.getAs("retain_until")), packId, ordinal, offset, length, dedupRef);
+  }
+
+  /** Packs keep times in milliseconds; the catalog keeps the same, so a rebuild from packs equals it. */
+  private static Timestamp millis(Timestamp t) {
+    return t == null ? null : new Timestamp(t.getTime());
+  }
+
+  private static Instant instant(Timestamp t) {
+    return t == null ? null : t.toInstant();
+  }
+
+  private static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A pack being written. */
+  private static final class OpenPack {
+    final String id;
+    final String group;
+    final ClassTarget target;
+    final String key;
+    final PackUpload upload;
+    final PackWriter writer;
+    long bytes;
+    long references;
+    Instant retainUntil;
+
+    OpenPack(String id, String group, ClassTarget target, String key, PackUpload upload, PackWriter writer) {
+      this.id = id;
+      this.group = group;
+      this.target = target;
+      this.key = key;
+      this.upload = upload;
+      this.writer = writer;
+    }
+
+    /** The pack is locked until its latest-expiring member's date. */
+    void retainUntil(Row r) {
+      Timestamp t = r.getAs("retain_until");
+      Instant i = t == null ? null : t.toInstant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+      if (i != null && (retainUntil == null || i.isAfter(retainUntil))) retainUntil = i;
+    }
+
+    void abort() {
+      writer.close();
+      upload.abort();
+    }
+  }
+}

@@ -1,0 +1,256 @@
+package io.lakevault.archive;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.struct;
+
+import io.lakevault.aws.KeyResolvers;
+import io.lakevault.aws.ObjectStores;
+import io.lakevault.core.LakevaultException;
+import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.core.pack.PackEntry;
+import io.lakevault.core.pack.PackFormat;
+import io.lakevault.core.pack.PackFormatException;
+import io.lakevault.core.pack.PackKeyFile;
+import io.lakevault.core.pack.PackReader;
+import io.lakevault.core.pack.RangeSource;
+import io.lakevault.core.store.ObjectMetadata;
+import io.lakevault.core.store.ObjectRef;
+import io.lakevault.core.store.ObjectStore;
+import io.lakevault.core.store.ObjectStoreException;
+import io.lakevault.core.store.RestoreTier;
+import io.lakevault.core.store.S3Uri;
+import io.lakevault.spark.SparkErrors;
+import io.lakevault.spark.catalog.Catalog;
+import io.lakevault.spark.catalog.CatalogTable;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+
+/**
+ * {@code lakevault verify}: re-reads packs and checks every byte against the catalog. Per pack, one
+ * sequential GET: the SHA-256 of the whole object against {@code packs.sha256}, and every data entry
+ * decrypted, decompressed and hashed against both its index record and its {@code objects} rows.
+ * Packs in GLACIER or DEEP_ARCHIVE that are not restored get a restore request (Bulk, 1 day) and are
+ * reported as thawing: run the same command again once they are readable.
+ */
+public final class VerifyJob {
+  /** What became of one pack. */
+  public enum State { VERIFIED, CORRUPT, MISSING, THAWING }
+
+  /**
+   * @param problems the first problems found, each naming the entry and what is wrong
+   */
+  public record PackResult(String packId, String uri, State state, long entries, long bytesRead, List<String> problems)
+      implements Serializable {}
+
+  /** The outcome over all packs checked. */
+  public record Result(List<PackResult> packs) {
+    public long count(State s) {
+      return packs.stream().filter(p -> p.state() == s).count();
+    }
+  }
+
+  /**
+   * @param packIds only these packs; empty for all
+   * @param sample check this many packs chosen at random (after {@code packIds}); {@code null} for all
+   * @param tier the restore tier for packs that need a thaw
+   */
+  public record Request(List<String> packIds, Integer sample, RestoreTier tier) {}
+
+  private final Catalog catalog;
+
+  public VerifyJob(Catalog catalog) {
+    this.catalog = catalog;
+  }
+
+  public Result run(Request req) {
+    if (!catalog.exists(CatalogTable.PACKS)) {
+      throw LakevaultException.usage("nothing is archived yet: the catalog has no packs table");
+    }
+    Dataset<Row> packs = catalog.read(CatalogTable.PACKS);
+    if (!req.packIds().isEmpty()) {
+      packs = packs.where(col("pack_id").isin(req.packIds().toArray()));
+      long found = packs.count();
+      if (found < req.packIds().size()) {
+        throw LakevaultException.usage("--packs: " + (req.packIds().size() - found) + " of the pack ids given are not in "
+            + "the catalog's packs table");
+      }
+    }
+    if (req.sample() != null) {
+      packs = packs.orderBy(org.apache.spark.sql.functions.rand()).limit(req.sample());
+    }
+    // Each pack with the SHA-256 the catalog holds for each of its entries (data entries only).
+    Dataset<Row> expected = catalog.read(CatalogTable.OBJECTS)
+        .where(col("dedup_ref").isNull().and(col("pack_id").isNotNull()))
+        .groupBy(col("pack_id").as("e_pack_id"))
+        .agg(collect_list(struct(col("entry_ordinal"), col("sha256"), col("bucket"), col("key"))).as("catalogued"));
+    Dataset<Row> work = packs.join(expected, packs.col("pack_id").equalTo(expected.col("e_pack_id")), "left")
+        .select("pack_id", "uri", "version_id", "sha256", "encrypted", "kek_ref", "catalogued");
+    int partitions = (int) Math.max(1, Math.min(2000, work.count()));
+    LakevaultConfig config = catalog.config();
+    RestoreTier tier = req.tier();
+    List<Row> out = SparkErrors.surfacing(() -> work.repartition(partitions)
+        .mapPartitions((MapPartitionsFunction<Row, Row>) it -> check(config, tier, it),
+            Encoders.row(new org.apache.spark.sql.types.StructType()
+                .add("pack_id", "string").add("uri", "string").add("state", "string").add("entries", "long")
+                .add("bytes", "long").add("problems", "array<string>")))
+        .collectAsList());
+    List<PackResult> results = new ArrayList<>();
+    for (Row r : out) {
+      results.add(new PackResult(r.getString(0), r.getString(1), State.valueOf(r.getString(2)), r.getLong(3), r.getLong(4),
+          r.getList(5)));
+    }
+    results.sort(Comparator.comparing(PackResult::uri));
+    return new Result(results);
+  }
+
+  private static Iterator<Row> check(LakevaultConfig config, RestoreTier tier, Iterator<Row> packs) {
+    List<Row> out = new ArrayList<>();
+    try (ObjectStore store = ObjectStores.open(config); KeyResolvers keys = KeyResolvers.from(config)) {
+      while (packs.hasNext()) {
+        PackResult r = checkPack(store, keys, tier, packs.next());
+        out.add(org.apache.spark.sql.RowFactory.create(r.packId(), r.uri(), r.state().name(), r.entries(), r.bytesRead(),
+            scala.collection.JavaConverters.asScalaBuffer(r.problems()).toSeq()));
+      }
+    }
+    return out.iterator();
+  }
+
+  static PackResult checkPack(ObjectStore store, KeyResolvers keys, RestoreTier tier, Row p) {
+    String id = p.getAs("pack_id");
+    String uri = p.getAs("uri");
+    S3Uri u = S3Uri.parse(uri);
+    ObjectRef ref = new ObjectRef(u.bucket(), u.key(), p.getAs("version_id"));
+    List<String> problems = new ArrayList<>();
+    ObjectMetadata head;
+    try {
+      head = store.head(ref);
+    } catch (ObjectStoreException e) {
+      if (e.reason() != ObjectStoreException.Reason.NOT_FOUND) throw e;
+      return new PackResult(id, uri, State.MISSING, 0, 0, List.of(uri + " is not in the archive bucket: " + e.getMessage()));
+    }
+    if (!head.readable()) {
+      store.requestRestore(ref, 1, tier);
+      return new PackResult(id, uri, State.THAWING, 0, 0, List.of());
+    }
+    try {
+      PackReader reader = PackReader.open(RangeSource.of(store, ref), uri);
+      if (reader.info().encrypted()) {
+        byte[] kf;
+        try (InputStream in = store.get(new ObjectRef(u.bucket(), u.key() + PackFormat.KEY_FILE_SUFFIX, null))) {
+          kf = in.readAllBytes();
+        }
+        reader.withKeys(PackKeyFile.decode(kf, uri + PackFormat.KEY_FILE_SUFFIX), keys.resolve(reader.info().kekRef()));
+      }
+      Map<Integer, String[]> catalogued = new HashMap<>();
+      List<Row> rows = p.isNullAt(p.fieldIndex("catalogued")) ? null : p.getList(p.fieldIndex("catalogued"));
+      if (rows != null) {
+        for (Row e : rows) catalogued.put(e.getInt(0), new String[] {e.getString(1), e.getString(2) + "/" + e.getString(3)});
+      }
+      MessageDigest whole = sha256();
+      long entries = 0;
+      long position = 0;
+      try (InputStream raw = store.get(ref); DigestInputStream in = new DigestInputStream(raw, whole)) {
+        List<PackEntry> data = reader.entries().stream().filter(e -> e.kind() == PackEntry.Kind.DATA)
+            .sorted(Comparator.comparingLong(PackEntry::storedOffset)).toList();
+        for (PackEntry e : data) {
+          // Gaps (header, dictionary) are read, not skipped: the whole-pack digest needs every byte.
+          new Slice(in, e.storedOffset() - position).drain();
+          position = e.storedOffset();
+          Slice slice = new Slice(in, e.storedLength());
+          try (InputStream decoded = reader.decode(e, slice)) {
+            decoded.transferTo(java.io.OutputStream.nullOutputStream());
+          } catch (PackFormatException bad) {
+            problems.add(bad.getMessage());
+          }
+          slice.drain();
+          position += e.storedLength();
+          entries++;
+          String[] c = catalogued.remove(e.ordinal());
+          if (c == null) {
+            problems.add(uri + " entry " + e.ordinal() + " (" + e.describe() + ") is in the pack but not in the objects table");
+          } else if (!c[0].equals(e.sha256Hex())) {
+            problems.add(uri + " entry " + e.ordinal() + " (" + e.describe() + "): the objects table has SHA-256 " + c[0]
+                + ", the pack " + e.sha256Hex());
+          }
+        }
+        in.transferTo(java.io.OutputStream.nullOutputStream());
+      }
+      for (var missing : catalogued.entrySet()) {
+        problems.add(uri + ": the objects table puts " + missing.getValue()[1] + " at entry " + missing.getKey()
+            + ", which the pack does not hold");
+      }
+      String sha = HexFormat.of().formatHex(whole.digest());
+      if (!sha.equals(p.getAs("sha256"))) {
+        problems.add(0, uri + " has SHA-256 " + sha + ", the packs table " + p.getAs("sha256"));
+      }
+      return new PackResult(id, uri, problems.isEmpty() ? State.VERIFIED : State.CORRUPT, entries, head.size(),
+          problems.size() > 20 ? List.copyOf(problems.subList(0, 20)) : problems);
+    } catch (PackFormatException e) {
+      return new PackResult(id, uri, State.CORRUPT, 0, head.size(), List.of(e.getMessage()));
+    } catch (IOException e) {
+      throw new LakevaultException(io.lakevault.core.ErrorKind.STORE, "reading " + uri + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Exactly {@code length} bytes of the pack stream: the stored bytes of one entry. */
+  private static final class Slice extends FilterInputStream {
+    private long left;
+
+    Slice(InputStream in, long length) {
+      super(in);
+      this.left = length;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) return -1;
+      int b = in.read();
+      if (b >= 0) left--;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) return -1;
+      int n = in.read(b, off, (int) Math.min(len, left));
+      if (n > 0) left -= n;
+      return n;
+    }
+
+    /** Reads what the decoder left, so the next entry starts where it should. */
+    void drain() throws IOException {
+      byte[] buf = new byte[8192];
+      while (left > 0 && read(buf, 0, buf.length) > 0) { }
+    }
+
+    @Override
+    public void close() {
+      // The pack stream stays open for the next entry.
+    }
+  }
+}

@@ -1,0 +1,363 @@
+package io.lakevault.archive;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lakevault.core.LakevaultException;
+import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.core.cost.PriceTable;
+import io.lakevault.core.pack.LocalKeyRing;
+import io.lakevault.core.pack.PackEntry;
+import io.lakevault.core.pack.PackReader;
+import io.lakevault.core.pack.RangeSource;
+import io.lakevault.core.policy.Policy;
+import io.lakevault.core.policy.PolicyParser;
+import io.lakevault.core.store.LocalObjectStore;
+import io.lakevault.core.store.ObjectMetadata;
+import io.lakevault.core.store.ObjectRef;
+import io.lakevault.core.store.ObjectStoreException;
+import io.lakevault.core.store.ObjectVersion;
+import io.lakevault.core.store.PutOptions;
+import io.lakevault.core.store.S3Uri;
+import io.lakevault.spark.SharedSpark;
+import io.lakevault.spark.catalog.Catalog;
+import io.lakevault.spark.catalog.CatalogTable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The archive job on hand-made classifications, one situation each: duplicates, sources that changed
+ * under the job, crashes at each stage and the run after them, a missing key.
+ */
+class ArchiveScenarioTest {
+  private static final AtomicInteger N = new AtomicInteger();
+  private static final String POLICY = """
+      version: 1
+      classes:
+        keep-2y:
+          retain: 2y
+          storage-class: DEEP_ARCHIVE
+          lock: COMPLIANCE
+          encryption: true
+          pack-size: 5 MiB
+      rules:
+        - id: all
+          match: {bucket: [src-a, src-b]}
+          class: keep-2y
+      """;
+  static final PackTask.Tuning TUNING = new PackTask.Tuning(4, 1L << 20, 256L << 10, 5L << 20, 2000, 8L << 20, 1000, -1);
+
+  @TempDir Path dir;
+  Catalog catalog;
+  LocalObjectStore store;
+  Policy policy;
+  final List<Row> classified = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    LakevaultConfig config = SharedSpark.localConfig(dir, Map.of("keys.local.dir", dir.resolve("keys").toString(),
+        "catalog.uri", "s3://cat/c" + N.incrementAndGet()));
+    new LocalKeyRing(dir.resolve("keys")).createIfMissing("local:default");
+    catalog = new Catalog(SharedSpark.session(), config);
+    store = new LocalObjectStore(dir.resolve("store"));
+    store.createBucket("src-a", true, false);
+    store.createBucket("src-b", true, false);
+    byte[] bytes = POLICY.getBytes(StandardCharsets.UTF_8);
+    policy = PolicyParser.parse("scenario.yaml", bytes);
+    Path policies = dir.resolve("store/cat/c" + N.get() + "/policies");
+    Files.createDirectories(policies);
+    Files.write(policies.resolve(policy.sha256() + ".yaml"), bytes);
+  }
+
+  /** Puts an object and records its classification, as the inventory and classify jobs would. */
+  private ObjectMetadata source(String bucket, String key, byte[] content) {
+    ObjectMetadata m = store.put(bucket, key, content, PutOptions.builder().contentType("application/json")
+        .userMetadata("origin", "scenario").build());
+    Instant until = Instant.now().plus(730, ChronoUnit.DAYS);
+    String month = until.toString().substring(0, 7);
+    classified.add(RowFactory.create(bucket, key, m.versionId(), m.eTag(), (long) content.length,
+        Timestamp.from(m.lastModified()), true, false, "STANDARD", "SSE-S3", false, null, "ARCHIVE", "keep-2y", "all",
+        Timestamp.from(until), "keep-2y/" + month + "/" + bucket, "daily", Timestamp.from(Instant.now()), policy.sha256(),
+        Timestamp.from(Instant.now()), "classify-test"));
+    return m;
+  }
+
+  private void writeClassified() {
+    SharedSpark.session().createDataFrame(classified, CatalogTable.CLASSIFIED.schema()).write().format("delta")
+        .mode("overwrite").save(catalog.path(CatalogTable.CLASSIFIED));
+  }
+
+  private ArchiveResult archive(String runId, PackTask.Tuning tuning) {
+    return new ArchiveJob(catalog, Clock.systemUTC(), tuning)
+        .run(new ArchiveJob.Request(List.of(), false, PriceTable.builtIn(), null), runId);
+  }
+
+  private static byte[] json(Random r, int records) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < records; i++) {
+      sb.append("{\"trade\":").append(r.nextInt(1_000_000)).append(",\"sym\":\"ACME\",\"px\":").append(r.nextInt(10000))
+          .append("}\n");
+    }
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private List<String> packFiles() {
+    List<String> keys = new ArrayList<>();
+    if (!store.bucketExists("lakevault-archive")) return keys;
+    Iterator<ObjectVersion> it = store.listVersions("lakevault-archive", "packs/");
+    while (it.hasNext()) {
+      ObjectVersion v = it.next();
+      if (!v.isDeleteMarker()) keys.add(v.key());
+    }
+    return keys;
+  }
+
+  private void assertEveryObjectReadsBack() throws Exception {
+    Map<String, String> uris = new java.util.HashMap<>();
+    for (Row p : catalog.read(CatalogTable.PACKS).collectAsList()) uris.put(p.getAs("pack_id"), p.getAs("uri"));
+    var kek = new LocalKeyRing(dir.resolve("keys")).resolve("local:default");
+    for (Row o : catalog.read(CatalogTable.OBJECTS).collectAsList()) {
+      S3Uri u = S3Uri.parse(uris.get(o.<String>getAs("pack_id")));
+      ObjectRef pack = new ObjectRef(u.bucket(), u.key(), null);
+      store.requestRestore(pack, 1, io.lakevault.core.store.RestoreTier.BULK);
+      PackReader r = PackReader.open(RangeSource.of(store, pack), u.toString());
+      byte[] keys;
+      try (var in = store.get(new ObjectRef(u.bucket(), u.key() + ".keys", null))) {
+        keys = in.readAllBytes();
+      }
+      r.withKeys(io.lakevault.core.pack.PackKeyFile.decode(keys, "keys"), kek);
+      PackEntry e = r.entries().get(o.<Integer>getAs("entry_ordinal"));
+      byte[] expected;
+      try (var in = store.get(new ObjectRef(o.getAs("bucket"), o.getAs("key"), o.getAs("version_id")))) {
+        expected = in.readAllBytes();
+      }
+      assertArrayEquals(expected, r.readEntry(e), o.toString());
+    }
+  }
+
+  @Test
+  void duplicatesAreStoredOnceAndReferenced() throws Exception {
+    Random r = new Random(1);
+    byte[] same = json(r, 2000);
+    source("src-a", "day1/trades.json", same);
+    source("src-a", "day1/copy-of-trades.json", same);
+    source("src-a", "day1/other.json", json(r, 500));
+    writeClassified();
+    ArchiveResult first = archive("archive-1", TUNING);
+    assertEquals(1, first.classes().get(0).references(), "the copy within the run is a reference");
+    // Keys are packed in order: "copy-of-trades" comes first and holds the bytes; "trades" refers to it.
+    Row orig = catalog.read(CatalogTable.OBJECTS).where(col("key").equalTo("day1/copy-of-trades.json")).first();
+    Row copy = catalog.read(CatalogTable.OBJECTS).where(col("key").equalTo("day1/trades.json")).first();
+    assertNotNull(copy.getAs("dedup_ref"));
+    assertNull(orig.getAs("dedup_ref"));
+    assertEquals(orig.<String>getAs("pack_id"), copy.getAs("pack_id"));
+    assertEquals(orig.<Integer>getAs("entry_ordinal"), copy.getAs("entry_ordinal"));
+    assertEquals(orig.<String>getAs("sha256"), copy.getAs("sha256"));
+
+    // A later copy, in another run, refers to the entry archived by the first.
+    source("src-a", "day2/trades-again.json", same);
+    writeClassified();
+    ArchiveResult second = archive("archive-2", TUNING);
+    assertEquals(1, second.objects());
+    assertEquals(1, second.classes().get(0).references());
+    Row again = catalog.read(CatalogTable.OBJECTS).where(col("key").equalTo("day2/trades-again.json")).first();
+    assertEquals(orig.<String>getAs("pack_id"), again.getAs("pack_id"));
+    String[] ref = again.<String>getAs("dedup_ref").split("#");
+    assertFalse(ref[0].equals(orig.getAs("pack_id")), "the reference record is in the new run's pack");
+    assertEveryObjectReadsBack();
+  }
+
+  @Test
+  void sourcesThatChangedOrVanishedAreSkippedNotArchivedWrong() throws Exception {
+    Random r = new Random(2);
+    source("src-a", "stable.json", json(r, 100));
+    ObjectMetadata gone = source("src-a", "deleted.json", json(r, 100));
+    source("src-b", "overwritten.json", json(r, 100));
+    writeClassified();
+    store.delete(gone.ref());  // the version is removed for good after the inventory
+    store.put("src-b", "overwritten.json", json(r, 120), PutOptions.defaults());
+    // The inventory listed the overwritten object's first version; its version id still reads it, so
+    // simulate an unversioned overwrite: classify the current version under the old ETag.
+    Row old = classified.remove(2);
+    ObjectMetadata now = store.head(ObjectRef.of("src-b", "overwritten.json"));
+    Object[] v = new Object[old.length()];
+    for (int i = 0; i < v.length; i++) v[i] = old.get(i);
+    v[2] = now.versionId();
+    classified.add(RowFactory.create(v));
+    writeClassified();
+    ArchiveResult result = archive("archive-1", TUNING);
+    assertEquals(1, result.objects());
+    assertEquals(2, result.skipped());
+    assertTrue(result.skipReasons().keySet().stream().anyMatch(s -> s.startsWith("gone since the inventory")),
+        result.skipReasons().toString());
+    assertTrue(result.skipReasons().keySet().stream().anyMatch(s -> s.startsWith("changed since the inventory")),
+        result.skipReasons().toString());
+    assertEquals(List.of("stable.json"), catalog.read(CatalogTable.OBJECTS).select("key").as(
+        org.apache.spark.sql.Encoders.STRING()).collectAsList());
+  }
+
+  @Test
+  void aCrashAfterStagingIsCommittedByTheNextRun() throws Exception {
+    Random r = new Random(3);
+    for (int i = 0; i < 20; i++) source(i % 2 == 0 ? "src-a" : "src-b", "k" + i + ".json", json(r, 50 + i));
+    writeClassified();
+    ArchiveJob crashing = new ArchiveJob(catalog, Clock.systemUTC(), TUNING);
+    crashing.afterStaging = () -> {
+      throw new IllegalStateException("driver lost (test)");
+    };
+    assertThrows(IllegalStateException.class,
+        () -> crashing.run(new ArchiveJob.Request(List.of(), false, PriceTable.builtIn(), null), "archive-crashed"));
+    assertEquals(0, catalog.read(CatalogTable.OBJECTS).count(), "nothing committed before the crash");
+    List<String> written = packFiles();
+    assertFalse(written.isEmpty());
+
+    ArchiveResult next = archive("archive-next", TUNING);
+    assertEquals(List.of("archive-crashed"), next.housekeeping().recoveredRuns());
+    assertEquals(0, next.packs(), "the recovered run's packs are used, none written again");
+    assertEquals(20, catalog.read(CatalogTable.OBJECTS).count());
+    assertEquals(written, packFiles(), "no pack removed, none added");
+    for (Row p : catalog.read(CatalogTable.PACKS).collectAsList()) {
+      S3Uri u = S3Uri.parse(p.getAs("uri"));
+      assertEquals(io.lakevault.core.store.ObjectLockMode.COMPLIANCE, store.head(new ObjectRef(u.bucket(), u.key(), null)).lockMode());
+    }
+    assertEveryObjectReadsBack();
+  }
+
+  @Test
+  void aCrashWhileWritingLeavesOrphansTheNextRunRemoves() throws Exception {
+    Random r = new Random(4);
+    for (int i = 0; i < 20; i++) source(i % 2 == 0 ? "src-a" : "src-b", "k" + i + ".json", json(r, 50 + i));
+    writeClassified();
+    assertThrows(Exception.class, () -> archive("archive-crashed", TUNING.crashingAfter(1)));
+    assertEquals(0, catalog.read(CatalogTable.OBJECTS).count());
+    List<String> orphans = packFiles();
+    assertFalse(orphans.isEmpty(), "the crashed task uploaded a pack");
+    // And a multipart upload that a lost executor left dangling.
+    store.startMultipartUpload("lakevault-archive", "packs/keep-2y/2030-01/src-a/dangling.lvp", PutOptions.defaults());
+
+    ArchiveResult next = archive("archive-next", TUNING);
+    assertEquals(orphans.size(), next.housekeeping().orphanPacks().size(), next.housekeeping().toString());
+    assertEquals(1, next.housekeeping().abortedUploads().size());
+    assertTrue(store.listMultipartUploads("lakevault-archive", "").isEmpty());
+    assertEquals(20, catalog.read(CatalogTable.OBJECTS).count(), "everything archived once");
+    assertEquals(20, catalog.read(CatalogTable.OBJECTS).select("bucket", "key").distinct().count());
+    for (String o : orphans) assertFalse(packFiles().contains(o), o + " was removed");
+    assertEquals(catalog.read(CatalogTable.PACKS).count() * 2, packFiles().size(), "each cataloged pack and its key file");
+    assertEveryObjectReadsBack();
+  }
+
+  @Test
+  void aMissingKeyFailsTheRunClearlyAndCommitsNothing() throws Exception {
+    source("src-a", "a.json", json(new Random(5), 10));
+    writeClassified();
+    Files.delete(dir.resolve("keys/default.key"));
+    LakevaultException e = assertThrows(LakevaultException.class, () -> archive("archive-1", TUNING));
+    assertTrue(e.getMessage().contains("default.key") && e.getMessage().contains("keys create"), e.getMessage());
+    assertEquals(0, catalog.read(CatalogTable.OBJECTS).count());
+    assertTrue(packFiles().isEmpty());
+  }
+
+  @Test
+  void aLockedPackCannotBeDeleted() throws Exception {
+    source("src-a", "a.json", json(new Random(6), 10));
+    writeClassified();
+    archive("archive-1", TUNING);
+    Row p = catalog.read(CatalogTable.PACKS).first();
+    S3Uri u = S3Uri.parse(p.getAs("uri"));
+    ObjectStoreException refused = assertThrows(ObjectStoreException.class,
+        () -> store.delete(new ObjectRef(u.bucket(), u.key(), p.getAs("version_id")), true));
+    assertEquals(ObjectStoreException.Reason.ACCESS_DENIED, refused.reason());
+  }
+
+  @Test
+  void verifyFindsTheCorruptEntryAndTheMissingPack() throws Exception {
+    Random r = new Random(7);
+    for (int i = 0; i < 12; i++) source(i % 2 == 0 ? "src-a" : "src-b", "v" + i + ".json", json(r, 40 + i));
+    writeClassified();
+    archive("archive-1", TUNING);
+    VerifyJob.Request all = new VerifyJob.Request(List.of(), null, io.lakevault.core.store.RestoreTier.BULK);
+    // The local store thaws at once; the first pass requests the restores of the DEEP_ARCHIVE packs.
+    VerifyJob.Result first = new VerifyJob(catalog).run(all);
+    assertEquals(first.packs().size(), first.count(VerifyJob.State.THAWING), first.toString());
+    VerifyJob.Result ok = new VerifyJob(catalog).run(all);
+    assertEquals(ok.packs().size(), ok.count(VerifyJob.State.VERIFIED), ok.toString());
+    assertEquals(12, ok.packs().stream().mapToLong(VerifyJob.PackResult::entries).sum());
+
+    // Bit rot in one entry of one pack, and another pack gone.
+    List<Row> packs = catalog.read(CatalogTable.PACKS).orderBy("uri").collectAsList();
+    Row rotten = packs.get(0);
+    Row victim = catalog.read(CatalogTable.OBJECTS).where(col("pack_id").equalTo(rotten.<String>getAs("pack_id")))
+        .orderBy("entry_ordinal").first();
+    S3Uri ru = S3Uri.parse(rotten.getAs("uri"));
+    Path file = dir.resolve("store").resolve(ru.bucket()).resolve(ru.key());
+    byte[] b = Files.readAllBytes(file);
+    b[(int) (victim.<Long>getAs("entry_offset") + victim.<Long>getAs("entry_length") / 2)] ^= 0x10;
+    Files.write(file, b);
+    S3Uri gu = S3Uri.parse(packs.get(1).getAs("uri"));
+    Files.delete(dir.resolve("store").resolve(gu.bucket()).resolve(gu.key()));
+    Files.walk(dir.resolve("store/.lakevault-store/meta").resolve(gu.bucket()).resolve(gu.key() + ".lvmeta"))
+        .sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+
+    VerifyJob.Result bad = new VerifyJob(catalog).run(all);
+    assertEquals(1, bad.count(VerifyJob.State.CORRUPT), bad.toString());
+    assertEquals(1, bad.count(VerifyJob.State.MISSING), bad.toString());
+    VerifyJob.PackResult corrupt = bad.packs().stream().filter(p -> p.state() == VerifyJob.State.CORRUPT).findFirst().orElseThrow();
+    assertTrue(corrupt.problems().stream().anyMatch(p -> p.contains(victim.<String>getAs("key"))), corrupt.toString());
+    assertTrue(corrupt.problems().stream().anyMatch(p -> p.contains("has SHA-256")), corrupt.toString());
+  }
+
+  @Test
+  void theCatalogRebuiltFromPacksEqualsTheCatalog() throws Exception {
+    Random r = new Random(8);
+    byte[] same = json(r, 300);
+    for (int i = 0; i < 10; i++) source(i % 2 == 0 ? "src-a" : "src-b", "r" + i + ".json", i % 4 == 0 ? same : json(r, 30 + i));
+    writeClassified();
+    archive("archive-1", TUNING);
+    String[] objectCols = java.util.Arrays.stream(CatalogTable.OBJECTS.schema().fieldNames())
+        .filter(c -> !c.equals("archived_at") && !c.equals("run_id")).toArray(String[]::new);
+    String[] packCols = java.util.Arrays.stream(CatalogTable.PACKS.schema().fieldNames())
+        .filter(c -> !c.equals("run_id")).toArray(String[]::new);
+    List<Row> objects = catalog.read(CatalogTable.OBJECTS).selectExpr(objectCols).orderBy("bucket", "key").collectAsList();
+    List<Row> packs = catalog.read(CatalogTable.PACKS).selectExpr(packCols).orderBy("pack_id").collectAsList();
+    assertTrue(objects.stream().anyMatch(o -> o.getAs("dedup_ref") != null), "the lake has a deduplicated object");
+
+    // The catalog is lost.
+    for (String t : List.of("objects", "packs")) {
+      try (var w = Files.walk(dir.resolve("store/cat/c" + N.get() + "/" + t))) {
+        w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    CatalogRebuild rebuild = new CatalogRebuild(catalog);
+    CatalogRebuild.Result thawing = rebuild.run("s3://lakevault-archive/packs/", "rebuild-1", io.lakevault.core.store.RestoreTier.BULK);
+    assertEquals(packs.size(), thawing.thawing().size(), "DEEP_ARCHIVE packs are thawed first");
+    CatalogRebuild.Result done = rebuild.run("s3://lakevault-archive/packs/", "rebuild-2", io.lakevault.core.store.RestoreTier.BULK);
+    assertEquals(packs.size(), done.packs());
+    assertEquals(objects.size(), done.added());
+    assertEquals(objects, catalog.read(CatalogTable.OBJECTS).selectExpr(objectCols).orderBy("bucket", "key").collectAsList());
+    assertEquals(packs, catalog.read(CatalogTable.PACKS).selectExpr(packCols).orderBy("pack_id").collectAsList());
+    // Again: nothing to add.
+    assertEquals(0, rebuild.run("s3://lakevault-archive/packs/", "rebuild-3", io.lakevault.core.store.RestoreTier.BULK).added());
+  }
+}
