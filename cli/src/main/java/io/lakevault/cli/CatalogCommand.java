@@ -41,12 +41,7 @@ final class CatalogCommand implements Runnable {
 
     @Override
     public Integer call() {
-      RestoreTier t;
-      try {
-        t = RestoreTier.valueOf(tier.toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw LakevaultException.usage("--tier " + tier + ": choose Bulk, Standard or Expedited");
-      }
+      RestoreTier t = VerifyCommand.tier(tier);
       RunContext ctx = new RunContext(parent.main.config());
       CatalogRebuild.Result r = ctx.recordedWithId("catalog-rebuild", spec.commandLine().getParseResult().originalArgs(),
           x -> Map.of("packs", x.packs(), "objects", x.objects(), "added", x.added(), "thawing", (long) x.thawing().size()),

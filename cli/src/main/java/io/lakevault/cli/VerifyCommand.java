@@ -33,15 +33,19 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--tier", paramLabel = "TIER", description = "Restore tier for packs that need a thaw: Bulk (default), Standard, Expedited.")
   String tier = "Bulk";
 
+  /** A {@code --tier} value, in any case. */
+  static RestoreTier tier(String value) {
+    try {
+      return RestoreTier.valueOf(value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw LakevaultException.usage("--tier " + value + ": choose Bulk, Standard or Expedited");
+    }
+  }
+
   @Override
   public Integer call() {
     if (sample != null && sample < 1) throw LakevaultException.usage("--sample must be at least 1, not " + sample);
-    RestoreTier t;
-    try {
-      t = RestoreTier.valueOf(tier.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw LakevaultException.usage("--tier " + tier + ": choose Bulk, Standard or Expedited");
-    }
+    RestoreTier t = tier(tier);
     RunContext ctx = new RunContext(main.config());
     VerifyJob.Request req = new VerifyJob.Request(packs == null ? List.of() : packs, sample, t);
     VerifyJob.Result result = ctx.recorded("verify", spec.commandLine().getParseResult().originalArgs(),

@@ -5,6 +5,7 @@ import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
 import com.github.luben.zstd.ZstdIOException;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import io.lakevault.core.store.BoundedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -192,32 +193,6 @@ public final class PackReader {
       return MessageDigest.getInstance("SHA-256").digest(b);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** At most {@code limit} bytes of the underlying stream. */
-  private static final class BoundedInputStream extends FilterInputStream {
-    private long left;
-
-    BoundedInputStream(InputStream in, long limit) {
-      super(in);
-      this.left = limit;
-    }
-
-    @Override
-    public int read() throws IOException {
-      if (left <= 0) return -1;
-      int b = in.read();
-      if (b >= 0) left--;
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (left <= 0) return -1;
-      int n = in.read(b, off, (int) Math.min(len, left));
-      if (n > 0) left -= n;
-      return n;
     }
   }
 

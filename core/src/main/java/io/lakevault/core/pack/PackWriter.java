@@ -275,10 +275,7 @@ public final class PackWriter implements AutoCloseable {
       out.write(stored);
       return -1;
     }
-    try (EntryCipher.Encryptor enc = new EntryCipher.Encryptor(new NonClosing(out), options.keys().newDataKey(slot),
-        options.packId(), slot, PackFormat.SEGMENT_SIZE)) {
-      enc.write(stored, 0, stored.length);
-    }
+    EntryCipher.encrypt(out, stored, options.keys().newDataKey(slot), options.packId(), slot, PackFormat.SEGMENT_SIZE);
     return slot;
   }
 

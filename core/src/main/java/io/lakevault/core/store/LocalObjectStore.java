@@ -285,13 +285,27 @@ public final class LocalObjectStore implements ObjectStore {
         v.retainUntil == null ? null : Instant.ofEpochMilli(v.retainUntil), v.legalHold, v.sse, v.kmsKeyId);
   }
 
+  /** One read of the version records serves both the metadata and the bytes. */
+  @Override
+  public ObjectContent open(ObjectRef ref) {
+    bucket(ref.bucket());
+    checkKey(ref.key());
+    List<VersionRecord> all = versions(ref.bucket(), ref.key());
+    VersionRecord v = find(ref, all);
+    ObjectMetadata m = toMetadata(ref.bucket(), ref.key(), v);
+    return new ObjectContent(m, read(ref, all, v, m, null));
+  }
+
   @Override
   public InputStream get(ObjectRef ref, ByteRange range) {
     bucket(ref.bucket());
     checkKey(ref.key());
     List<VersionRecord> all = versions(ref.bucket(), ref.key());
     VersionRecord v = find(ref, all);
-    ObjectMetadata m = toMetadata(ref.bucket(), ref.key(), v);
+    return read(ref, all, v, toMetadata(ref.bucket(), ref.key(), v), range);
+  }
+
+  private InputStream read(ObjectRef ref, List<VersionRecord> all, VersionRecord v, ObjectMetadata m, ByteRange range) {
     if (!m.readable()) {
       throw new ObjectStoreException(Reason.INVALID_OBJECT_STATE, ref + " is in " + m.storageClass()
           + (Boolean.TRUE.equals(m.restoreOngoing()) ? " and its restore is still in progress"
@@ -300,7 +314,9 @@ public final class LocalObjectStore implements ObjectStore {
     Path data = dataPath(ref.bucket(), ref.key(), v, all);
     try {
       InputStream in = Files.newInputStream(data);
-      if (range == null) return new BufferedInputStream(in, 1 << 16);
+      // Most objects are small: a 64 KiB buffer each would cost more than reading them.
+      int buffer = (int) Math.max(8192, Math.min(1 << 16, v.size));
+      if (range == null) return new BufferedInputStream(in, buffer);
       if (range.first() >= v.size) {
         in.close();
         throw new ObjectStoreException(Reason.INVALID_RANGE, "range " + range.first() + "-" + range.last()
@@ -1073,31 +1089,4 @@ public final class LocalObjectStore implements ObjectStore {
   private ObjectStoreException io(String what, IOException e) {
     return new ObjectStoreException(Reason.OTHER, "cannot " + what + " in " + describe() + ": " + e, e);
   }
-
-  /** Limits a stream to {@code remaining} bytes. */
-  private static final class BoundedInputStream extends java.io.FilterInputStream {
-    private long remaining;
-
-    BoundedInputStream(InputStream in, long remaining) {
-      super(in);
-      this.remaining = remaining;
-    }
-
-    @Override
-    public int read() throws IOException {
-      if (remaining <= 0) return -1;
-      int b = super.read();
-      if (b >= 0) remaining--;
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (remaining <= 0) return -1;
-      int n = super.read(b, off, (int) Math.min(len, remaining));
-      if (n > 0) remaining -= n;
-      return n;
-    }
-  }
-
 }

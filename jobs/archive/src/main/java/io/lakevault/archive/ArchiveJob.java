@@ -97,7 +97,7 @@ public final class ArchiveJob {
   Runnable afterStaging = () -> { };
 
   public ArchiveJob(Catalog catalog, Clock clock) {
-    this(catalog, clock, PackTask.Tuning.defaults());
+    this(catalog, clock, PackTask.Tuning.defaults(catalog.locations().isLocal()));
   }
 
   ArchiveJob(Catalog catalog, Clock clock, PackTask.Tuning tuning) {
@@ -135,7 +135,9 @@ public final class ArchiveJob {
     if (!req.dryRun()) {
       catalog.ensure(CatalogTable.OBJECTS);
       catalog.ensure(CatalogTable.PACKS);
+      long t0 = System.nanoTime();
       housekeeping = housekeeping(targets, lockProblems);
+      LOG.info("housekeeping in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }
 
     Dataset<Row> candidates = candidates(classified, policy, req.classes(), now);
@@ -152,22 +154,31 @@ public final class ArchiveJob {
     try {
       Row size = data.agg(count(lit(1)), coalesce(sum("size"), lit(0L))).first();
       long maxPack = targets.values().stream().mapToLong(t -> t.cls().packSize()).max().orElse(1L << 30);
+      // About two packs per task, and a multiple of the cores so that the last wave keeps them all busy.
+      int cores = Math.max(1, catalog.spark().sparkContext().defaultParallelism());
       int partitions = (int) Math.max(1, Math.min(MAX_PARTITIONS, Math.ceil(size.getLong(1) / (2.0 * maxPack))));
+      if (size.getLong(0) >= 1000L * cores) partitions = (partitions + cores - 1) / cores * cores;
       LOG.info("archiving {} object versions, {} bytes, in {} tasks", size.getLong(0), size.getLong(1), partitions);
       Column[] order = {col("pack_group"), col("bucket"), col("key"), col("version_id")};
       Dataset<Row> packed = data.repartitionByRange(partitions, order).sortWithinPartitions(order)
           .mapPartitions(new PackTask(config(), targets, now, "lakevault " + Version.get(), tuning), Encoders.row(Staged.SCHEMA));
       Dataset<Row> staged = packed.unionByName(markerRows(candidates.where(col("is_delete_marker").equalTo(true))));
+      long t0 = System.nanoTime();
       SparkErrors.surfacing(() -> {
-        staged.write().parquet(catalog.locations().hadoopPath(staging));
+        // Read once by the commit: dictionary encoding of hashes and keys would cost more than it saves.
+        staged.write().option("parquet.enable.dictionary", "false").parquet(catalog.locations().hadoopPath(staging));
         return null;
       });
+      LOG.info("packs written and results staged in {} ms", (System.nanoTime() - t0) / 1_000_000);
     } finally {
       data.unpersist();
     }
     afterStaging.run();
+    long t1 = System.nanoTime();
     commitStaged(staging, runId, now, lockProblems);
+    long t2 = System.nanoTime();
     ArchiveResult result = report(runId, now, policy, staging, housekeeping, lockProblems, req.prices(), false);
+    LOG.info("committed and locked in {} ms, report in {} ms", (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
     deleteStaging(staging);
     byte[] json = ArchiveReport.json(result).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     write(result.reportUri(), json);
@@ -292,27 +303,11 @@ public final class ArchiveJob {
   /** Catalogs a staged run: packs, then objects, each an insert-only MERGE; then locks its packs. */
   private void commitStaged(String staging, String runId, Instant archivedAt, List<String> lockProblems) {
     Dataset<Row> s = catalog.spark().read().schema(Staged.SCHEMA).parquet(catalog.locations().hadoopPath(staging));
-    Dataset<Row> packs = s.where(col("row_type").equalTo(Staged.PACK)).select(
-        col("pack_id"), col("pack_uri").as("uri"), col("pack_version_id").as("version_id"), col("retention_class"),
-        col("pack_storage_class").as("storage_class"), col("pack_format_version").as("format_version"),
-        col("pack_entries").as("entries"), col("pack_original_bytes").as("original_bytes"),
-        col("pack_stored_bytes").as("stored_bytes"), col("pack_sha256").as("sha256"), col("pack_encrypted").as("encrypted"),
-        col("pack_kek_ref").as("kek_ref"), col("pack_references").as("references"), col("pack_lock_mode").as("lock_mode"),
-        col("pack_retain_until").as("retain_until"), col("pack_created_at").as("created_at"), lit(runId).as("run_id"));
-    catalog.table(CatalogTable.PACKS).as("t").merge(packs.as("s"), "t.pack_id = s.pack_id")
+    catalog.table(CatalogTable.PACKS).as("t").merge(Staged.packRows(s, runId).as("s"), "t.pack_id = s.pack_id")
         .whenNotMatched().insertAll().execute();
-    List<Column> objectCols = new ArrayList<>();
-    for (String f : CatalogTable.OBJECTS.schema().fieldNames()) {
-      objectCols.add(switch (f) {
-        case "archived_at" -> lit(Timestamp.from(archivedAt)).as(f);
-        case "run_id" -> lit(runId).as(f);
-        default -> col(f);
-      });
-    }
-    Dataset<Row> objects = s.where(col("row_type").equalTo(Staged.OBJECT)).select(objectCols.toArray(Column[]::new));
-    catalog.table(CatalogTable.OBJECTS).as("t").merge(objects.as("s"),
-            "t.bucket = s.bucket AND t.key = s.key AND t.version_id <=> s.version_id AND t.e_tag <=> s.e_tag")
-        .whenNotMatched().insertAll().execute();
+    Dataset<Row> objects = Staged.objectRows(s.where(col("row_type").equalTo(Staged.OBJECT)),
+        lit(Timestamp.from(archivedAt)), runId);
+    catalog.table(CatalogTable.OBJECTS).as("t").merge(objects.as("s"), Staged.OBJECT_KEY).whenNotMatched().insertAll().execute();
     lockProblems.addAll(lock(s, archivedAt));
   }
 

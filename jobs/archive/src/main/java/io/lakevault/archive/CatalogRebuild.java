@@ -35,7 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -104,13 +103,7 @@ public final class CatalogRebuild {
     for (Row r : s.where(col("row_type").equalTo(Staged.SKIPPED)).select("pack_uri", "reason").collectAsList()) {
       (r.getString(1).startsWith("thawing") ? thawing : unreadable).add(r.getString(0) + ": " + r.getString(1));
     }
-    Dataset<Row> packRows = s.where(col("row_type").equalTo(Staged.PACK)).select(
-        col("pack_id"), col("pack_uri").as("uri"), col("pack_version_id").as("version_id"), col("retention_class"),
-        col("pack_storage_class").as("storage_class"), col("pack_format_version").as("format_version"),
-        col("pack_entries").as("entries"), col("pack_original_bytes").as("original_bytes"),
-        col("pack_stored_bytes").as("stored_bytes"), col("pack_sha256").as("sha256"), col("pack_encrypted").as("encrypted"),
-        col("pack_kek_ref").as("kek_ref"), col("pack_references").as("references"), col("pack_lock_mode").as("lock_mode"),
-        col("pack_retain_until").as("retain_until"), col("pack_created_at").as("created_at"), lit(runId).as("run_id"));
+    Dataset<Row> packRows = Staged.packRows(s, runId);
     // A reference record points at (pack, ordinal); its row takes that entry's location.
     Dataset<Row> objects = s.where(col("row_type").equalTo(Staged.OBJECT));
     Dataset<Row> data = objects.where(col("dedup_ref").isNull()).select(col("pack_id").as("t_pack"),
@@ -119,19 +112,10 @@ public final class CatalogRebuild {
             .and(col("entry_ordinal").equalTo(col("t_ordinal"))), "left")
         .withColumn("entry_offset", coalesce(col("t_offset"), col("entry_offset")))
         .withColumn("entry_length", coalesce(col("t_length"), col("entry_length")));
-    List<Column> cols = new ArrayList<>();
-    for (String f : CatalogTable.OBJECTS.schema().fieldNames()) {
-      cols.add(switch (f) {
-        case "archived_at" -> col("pack_created_at").as(f);
-        case "run_id" -> lit(runId).as(f);
-        default -> col(f);
-      });
-    }
     long before = catalog.read(CatalogTable.OBJECTS).count();
     catalog.table(CatalogTable.PACKS).as("t").merge(packRows.as("s"), "t.pack_id = s.pack_id").whenNotMatched().insertAll().execute();
-    catalog.table(CatalogTable.OBJECTS).as("t").merge(resolved.select(cols.toArray(Column[]::new)).as("s"),
-            "t.bucket = s.bucket AND t.key = s.key AND t.version_id <=> s.version_id AND t.e_tag <=> s.e_tag")
-        .whenNotMatched().insertAll().execute();
+    catalog.table(CatalogTable.OBJECTS).as("t").merge(Staged.objectRows(resolved, col("pack_created_at"), runId).as("s"),
+            Staged.OBJECT_KEY).whenNotMatched().insertAll().execute();
     long after = catalog.read(CatalogTable.OBJECTS).count();
     long packsRead = packRows.count();
     long objectRows = objects.count();

@@ -124,8 +124,16 @@ final class SourceFetcher implements AutoCloseable {
     };
   }
 
+  /** Up to {@code n} bytes into one array of that size, read in place (readNBytes would copy them twice). */
   private static byte[] readUpTo(InputStream in, long n) throws IOException {
-    return in.readNBytes((int) Math.min(n, Integer.MAX_VALUE - 16));
+    byte[] b = new byte[(int) Math.min(n, Integer.MAX_VALUE - 16)];
+    int filled = 0;
+    while (filled < b.length) {
+      int r = in.read(b, filled, b.length - filled);
+      if (r < 0) break;
+      filled += r;
+    }
+    return filled == b.length ? b : java.util.Arrays.copyOf(b, filled);
   }
 
   @Override

@@ -7,9 +7,13 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.types.DataTypes.TimestampType;
 import static org.apache.spark.sql.types.DataTypes.createMapType;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataType;
@@ -46,6 +50,34 @@ final class Staged {
   private static StructField f(String name, DataType t) {
     return new StructField(name, t, true, org.apache.spark.sql.types.Metadata.empty());
   }
+
+  /** The {@code packs} table's rows among staged rows. */
+  static org.apache.spark.sql.Dataset<Row> packRows(org.apache.spark.sql.Dataset<Row> staged, String runId) {
+    return staged.where(col("row_type").equalTo(PACK)).select(
+        col("pack_id"), col("pack_uri").as("uri"), col("pack_version_id").as("version_id"), col("retention_class"),
+        col("pack_storage_class").as("storage_class"), col("pack_format_version").as("format_version"),
+        col("pack_entries").as("entries"), col("pack_original_bytes").as("original_bytes"),
+        col("pack_stored_bytes").as("stored_bytes"), col("pack_sha256").as("sha256"), col("pack_encrypted").as("encrypted"),
+        col("pack_kek_ref").as("kek_ref"), col("pack_references").as("references"), col("pack_lock_mode").as("lock_mode"),
+        col("pack_retain_until").as("retain_until"), col("pack_created_at").as("created_at"), lit(runId).as("run_id"));
+  }
+
+  /** The {@code objects} table's columns of staged object rows. */
+  static org.apache.spark.sql.Dataset<Row> objectRows(org.apache.spark.sql.Dataset<Row> objects, Column archivedAt,
+      String runId) {
+    java.util.List<Column> cols = new java.util.ArrayList<>();
+    for (String f : io.lakevault.spark.catalog.CatalogTable.OBJECTS.schema().fieldNames()) {
+      cols.add(switch (f) {
+        case "archived_at" -> archivedAt.as(f);
+        case "run_id" -> lit(runId).as(f);
+        default -> col(f);
+      });
+    }
+    return objects.select(cols.toArray(Column[]::new));
+  }
+
+  /** Insert-only MERGE keys: a second commit of the same rows adds nothing. */
+  static final String OBJECT_KEY = "t.bucket = s.bucket AND t.key = s.key AND t.version_id <=> s.version_id AND t.e_tag <=> s.e_tag";
 
   static Timestamp ts(Instant t) {
     return t == null ? null : Timestamp.from(t);

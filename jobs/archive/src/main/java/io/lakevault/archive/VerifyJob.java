@@ -14,6 +14,7 @@ import io.lakevault.core.pack.PackFormatException;
 import io.lakevault.core.pack.PackKeyFile;
 import io.lakevault.core.pack.PackReader;
 import io.lakevault.core.pack.RangeSource;
+import io.lakevault.core.store.BoundedInputStream;
 import io.lakevault.core.store.ObjectMetadata;
 import io.lakevault.core.store.ObjectRef;
 import io.lakevault.core.store.ObjectStore;
@@ -23,7 +24,6 @@ import io.lakevault.core.store.S3Uri;
 import io.lakevault.spark.SparkErrors;
 import io.lakevault.spark.catalog.Catalog;
 import io.lakevault.spark.catalog.CatalogTable;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -171,9 +171,9 @@ public final class VerifyJob {
             .sorted(Comparator.comparingLong(PackEntry::storedOffset)).toList();
         for (PackEntry e : data) {
           // Gaps (header, dictionary) are read, not skipped: the whole-pack digest needs every byte.
-          new Slice(in, e.storedOffset() - position).drain();
+          BoundedInputStream.slice(in, e.storedOffset() - position).drain();
           position = e.storedOffset();
-          Slice slice = new Slice(in, e.storedLength());
+          BoundedInputStream slice = BoundedInputStream.slice(in, e.storedLength());
           try (InputStream decoded = reader.decode(e, slice)) {
             decoded.transferTo(java.io.OutputStream.nullOutputStream());
           } catch (PackFormatException bad) {
@@ -214,43 +214,6 @@ public final class VerifyJob {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** Exactly {@code length} bytes of the pack stream: the stored bytes of one entry. */
-  private static final class Slice extends FilterInputStream {
-    private long left;
-
-    Slice(InputStream in, long length) {
-      super(in);
-      this.left = length;
-    }
-
-    @Override
-    public int read() throws IOException {
-      if (left <= 0) return -1;
-      int b = in.read();
-      if (b >= 0) left--;
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (left <= 0) return -1;
-      int n = in.read(b, off, (int) Math.min(len, left));
-      if (n > 0) left -= n;
-      return n;
-    }
-
-    /** Reads what the decoder left, so the next entry starts where it should. */
-    void drain() throws IOException {
-      byte[] buf = new byte[8192];
-      while (left > 0 && read(buf, 0, buf.length) > 0) { }
-    }
-
-    @Override
-    public void close() {
-      // The pack stream stays open for the next entry.
     }
   }
 }
