@@ -15,6 +15,18 @@ public final class ObjectStores {
     return open(config, Clock.systemUTC());
   }
 
+  /**
+   * The store as seen through an assumed role: a retention class whose target is in another account
+   * (the air gap) writes there with that account's role, assumed through STS, refreshed before expiry.
+   * The local store has no accounts: the role is ignored there.
+   *
+   * @param roleArn {@code null} for the store's own credentials
+   */
+  public static ObjectStore open(LakevaultConfig config, String roleArn) {
+    if (roleArn == null || config.get(Settings.STORE_LOCAL_ROOT) != null) return open(config);
+    return new S3ObjectStore(S3Settings.from(config), roleArn, config.get(Settings.STS_ENDPOINT));
+  }
+
   public static ObjectStore open(LakevaultConfig config, Clock clock) {
     String root = config.get(Settings.STORE_LOCAL_ROOT);
     if (root != null) {

@@ -60,6 +60,8 @@ public final class S3ObjectStore implements ObjectStore {
   private final S3Client s3;
   private final S3Settings settings;
   private final int listPageSize;
+  private final String role;
+  private final software.amazon.awssdk.services.sts.StsClient sts;
 
   public S3ObjectStore(S3Settings settings) {
     this(settings, 1000);
@@ -67,8 +69,21 @@ public final class S3ObjectStore implements ObjectStore {
 
   /** With a smaller listing page, so tests cross page boundaries with a handful of keys. */
   public S3ObjectStore(S3Settings settings, int listPageSize) {
+    this(settings, listPageSize, null, null);
+  }
+
+  /**
+   * Through a role assumed with STS (session name {@code lakevault}); the SDK refreshes the session
+   * before it expires.
+   */
+  public S3ObjectStore(S3Settings settings, String roleArn, String stsEndpoint) {
+    this(settings, 1000, roleArn, stsEndpoint);
+  }
+
+  private S3ObjectStore(S3Settings settings, int listPageSize, String roleArn, String stsEndpoint) {
     this.settings = settings;
     this.listPageSize = listPageSize;
+    this.role = roleArn;
     var b = S3Client.builder()
         .region(Region.of(settings.region()))
         .forcePathStyle(settings.pathStyle())
@@ -76,6 +91,16 @@ public final class S3ObjectStore implements ObjectStore {
         .overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(settings.maxAttempts())));
     if (settings.endpoint() != null) {
       b.endpointOverride(URI.create(settings.endpoint()));
+    }
+    if (roleArn != null) {
+      var sts = software.amazon.awssdk.services.sts.StsClient.builder().region(Region.of(settings.region()))
+          .httpClientBuilder(ApacheHttpClient.builder());
+      if (stsEndpoint != null) sts.endpointOverride(URI.create(stsEndpoint));
+      this.sts = sts.build();
+      b.credentialsProvider(software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider.builder()
+          .stsClient(this.sts).refreshRequest(r -> r.roleArn(roleArn).roleSessionName("lakevault")).build());
+    } else {
+      this.sts = null;
     }
     this.s3 = b.build();
   }
@@ -87,12 +112,14 @@ public final class S3ObjectStore implements ObjectStore {
 
   @Override
   public String describe() {
-    return "s3(" + (settings.endpoint() == null ? settings.region() : settings.endpoint()) + ")";
+    return "s3(" + (settings.endpoint() == null ? settings.region() : settings.endpoint())
+        + (role == null ? "" : " as " + role) + ")";
   }
 
   @Override
   public void close() {
     s3.close();
+    if (sts != null) sts.close();
   }
 
   // ---------------------------------------------------------------- buckets

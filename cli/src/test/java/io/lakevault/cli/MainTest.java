@@ -193,7 +193,7 @@ class MainTest {
   }
 
   @Test
-  void generateRunsOnS3WithTheCatalogOnS3ThroughHadoop(MotoServer moto) {
+  void generateRunsOnS3WithTheCatalogOnS3ThroughHadoop(MotoServer moto) throws Exception {
     try (S3ObjectStore s3 = new S3ObjectStore(new S3Settings(moto.endpoint(), MotoServer.REGION, true, 3))) {
       s3.createBucket("audit-catalog", false, false);
       Result r = run("--conf", "s3.endpoint=" + moto.endpoint(), "--conf", "s3.path-style=true",
@@ -210,7 +210,12 @@ class MainTest {
       Result inv = run(concat(onS3, "inventory", "--source",
           "s3://acme-inventory/inventory/acme-sensor-blobs/all-versions-parquet/"));
       assertEquals(0, inv.code(), inv.err());
-      Result cls = run(concat(onS3, "classify", "--policy", "../conf/policy.yaml"));
+      // The demo policy, with the sensor class air-gapped: its packs go to another bucket through a role.
+      Path airGapped = dir.resolve("air-gapped-policy.yaml");
+      Files.writeString(airGapped, Files.readString(Path.of("../conf/policy.yaml")).replace(
+          "    pack-size: 512 MiB\n", "    pack-size: 512 MiB\n    target:\n      uri: s3://vault-archive/packs\n"
+              + "      role: arn:aws:iam::210987654321:role/lakevault-vault-writer\n"));
+      Result cls = run(concat(onS3, "classify", "--policy", airGapped.toString()));
       assertEquals(0, cls.code(), cls.err());
       assertTrue(cls.out().contains("sensor-3y"), cls.out());
       java.util.List<String> reports = new java.util.ArrayList<>();
@@ -222,18 +227,20 @@ class MainTest {
       long rows = SharedSpark.session().read().format("delta").load("s3://audit-catalog/lakevault/classified").count();
       assertTrue(rows > 0);
 
-      // Archive to S3: packs in DEEP_ARCHIVE under Object Lock; a locked pack cannot be deleted.
+      // Archive to S3, through the assumed role: packs in DEEP_ARCHIVE under Object Lock in the vault
+      // bucket; a locked pack cannot be deleted.
       s3.createBucket("lakevault-archive", true, true);
+      s3.createBucket("vault-archive", true, true);
       Path keys = dir.resolve("s3-keys");
       assertEquals(0, run("--conf", "keys.local.dir=" + keys, "keys", "create", "local:default").code());
-      Result arc = run(concat(onS3, "--conf", "keys.local.dir=" + keys, "archive"));
+      Result arc = run(concat(onS3, "--conf", "keys.local.dir=" + keys, "--conf", "sts.endpoint=" + moto.endpoint(), "archive"));
       assertEquals(0, arc.code(), arc.err());
       assertTrue(arc.out().contains("sensor-3y"), arc.out());
       java.util.List<io.lakevault.core.store.ObjectVersion> packs = new java.util.ArrayList<>();
-      s3.list("lakevault-archive", "packs/").forEachRemaining(v -> { if (v.key().endsWith(".lvp")) packs.add(v); });
+      s3.list("vault-archive", "packs/").forEachRemaining(v -> { if (v.key().endsWith(".lvp")) packs.add(v); });
       assertTrue(!packs.isEmpty(), arc.out());
       for (var p : packs) {
-        var head = s3.head(io.lakevault.core.store.ObjectRef.of("lakevault-archive", p.key()));
+        var head = s3.head(io.lakevault.core.store.ObjectRef.of("vault-archive", p.key()));
         assertEquals(io.lakevault.core.store.StorageClass.DEEP_ARCHIVE, head.storageClass(), p.key());
         assertEquals(io.lakevault.core.store.ObjectLockMode.GOVERNANCE, head.lockMode(), p.key());
         var refused = org.junit.jupiter.api.Assertions.assertThrows(io.lakevault.core.store.ObjectStoreException.class,

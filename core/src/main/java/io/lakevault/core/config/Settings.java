@@ -127,12 +127,21 @@ public final class Settings {
         return s;
       });
 
+  public static final Setting<String> STS_ENDPOINT = new Setting<>("sts.endpoint", null,
+      "AWS STS endpoint override, for retention classes whose target names a role to assume (e.g. the emulator's http://127.0.0.1:5000). Unset: AWS STS in s3.region.",
+      "URL", s -> {
+        if (!s.startsWith("http://") && !s.startsWith("https://")) {
+          throw new IllegalArgumentException("must start with http:// or https://");
+        }
+        return s;
+      });
+
   private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
 
   static {
     for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
         S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS,
-        CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE, ARCHIVE_DEFAULT_KEY, KEYS_LOCAL_DIR, KMS_ENDPOINT)) {
+        CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE, ARCHIVE_DEFAULT_KEY, KEYS_LOCAL_DIR, KMS_ENDPOINT, STS_ENDPOINT)) {
       ALL.put(s.key(), s);
     }
   }

@@ -93,6 +93,8 @@ public final class ArchiveJob {
   private final Catalog catalog;
   private final Clock clock;
   private final PackTask.Tuning tuning;
+  /** The classes of the run, for the roles their packs are locked through. */
+  private Map<String, ClassTarget> policyClasses;
   /** Tests only: runs once the results are staged, before the commit; a throw here is a crash there. */
   Runnable afterStaging = () -> { };
 
@@ -130,6 +132,7 @@ public final class ArchiveJob {
       }
     }
     Map<String, ClassTarget> targets = targets(policy);
+    policyClasses = targets;
     ArchiveResult.Housekeeping housekeeping = ArchiveResult.Housekeeping.NONE;
     List<String> lockProblems = new ArrayList<>();
     if (!req.dryRun()) {
@@ -253,11 +256,6 @@ public final class ArchiveJob {
   private Map<String, ClassTarget> targets(Policy policy) {
     Map<String, ClassTarget> out = new LinkedHashMap<>();
     for (RetentionClass c : policy.classes().values()) {
-      if (c.targetRole() != null) {
-        throw LakevaultException.usage("retention class " + c.name() + " writes through the role " + c.targetRole()
-            + ": assuming a role into another account is not built yet; archive that class from a cluster whose "
-            + "own role can write to " + c.targetUri() + ", without target.role");
-      }
       String uri = c.targetUri() != null ? c.targetUri() : config().get(Settings.ARCHIVE_URI);
       String kek = c.encrypted() ? (c.keyRef() != null ? c.keyRef() : config().get(Settings.ARCHIVE_DEFAULT_KEY)) : null;
       out.put(c.name(), new ClassTarget(c, uri, kek));
@@ -270,14 +268,18 @@ public final class ArchiveJob {
    * embedded default runs out of the box; on S3 creating them is the operator's decision.
    */
   private void ensureTargets(Map<String, ClassTarget> targets) {
-    try (ObjectStore store = ObjectStores.open(config())) {
-      for (String bucket : new LinkedHashSet<>(targets.values().stream().map(t -> t.target().bucket()).toList())) {
+    Map<String, ClassTarget> byBucket = new LinkedHashMap<>();
+    for (ClassTarget t : targets.values()) byBucket.putIfAbsent(t.target().bucket(), t);
+    for (ClassTarget t : byBucket.values()) {
+      String bucket = t.target().bucket();
+      try (ObjectStore store = ObjectStores.open(config(), t.role())) {
         if (store.bucketExists(bucket)) continue;
         if (catalog.locations().isLocal()) {
           store.createBucket(bucket, true, true);
         } else {
-          throw LakevaultException.usage("archive bucket " + bucket + " does not exist: create it with versioning and "
-              + "Object Lock enabled (docs/operations.md), or point archive.uri or the class's target elsewhere");
+          throw LakevaultException.usage("archive bucket " + bucket + " does not exist" + (t.role() == null ? ""
+              : " or cannot be seen through the role " + t.role()) + ": create it with versioning and Object Lock "
+              + "enabled, or point archive.uri or the class's target elsewhere");
         }
       }
     }
@@ -324,16 +326,26 @@ public final class ArchiveJob {
           expired.select("pack_uri").orderBy("pack_uri").first().getString(0)));
     }
     LakevaultConfig config = config();
+    // Packs of a class with an air-gapped target are locked through that target's role.
+    Map<String, String> roles = new java.util.HashMap<>();
+    if (policyClasses != null) {
+      policyClasses.values().forEach(c -> { if (c.role() != null) roles.put(c.name(), c.role()); });
+    }
     toLock.where(col("pack_retain_until").gt(lit(Timestamp.from(now))))
-        .select("pack_uri", "pack_version_id", "pack_lock_mode", "pack_retain_until")
+        .select("pack_uri", "pack_version_id", "pack_lock_mode", "pack_retain_until", "retention_class")
         .foreachPartition((ForeachPartitionFunction<Row>) it -> {
-          try (ObjectStore store = ObjectStores.open(config)) {
+          Map<String, ObjectStore> stores = new java.util.HashMap<>();
+          try {
             while (it.hasNext()) {
               Row r = it.next();
+              String role = roles.get(r.getString(4));
+              ObjectStore store = stores.computeIfAbsent(role == null ? "" : role, k -> ObjectStores.open(config, role));
               S3Uri u = S3Uri.parse(r.getString(0));
               store.putRetention(new ObjectRef(u.bucket(), u.key(), r.getString(1)), ObjectLockMode.valueOf(r.getString(2)),
                   r.getTimestamp(3).toInstant());
             }
+          } finally {
+            stores.values().forEach(ObjectStore::close);
           }
         });
     return problems;
@@ -394,9 +406,11 @@ public final class ArchiveJob {
     Set<String> known = new java.util.HashSet<>();
     for (Row r : catalog.read(CatalogTable.PACKS).select("uri").collectAsList()) known.add(r.getString(0));
     Instant started = clock.instant();
-    try (ObjectStore store = ObjectStores.open(config())) {
-      for (String target : new LinkedHashSet<>(targets.values().stream().map(ClassTarget::targetUri).toList())) {
-        S3Uri t = S3Uri.parse(target);
+    Map<String, ClassTarget> byUri = new LinkedHashMap<>();
+    for (ClassTarget c : targets.values()) byUri.putIfAbsent(c.targetUri(), c);
+    for (ClassTarget target : byUri.values()) {
+      try (ObjectStore store = ObjectStores.open(config(), target.role())) {
+        S3Uri t = target.target();
         if (!store.bucketExists(t.bucket())) continue;
         String prefix = t.key().isEmpty() || t.key().endsWith("/") ? t.key() : t.key() + "/";
         for (ObjectStore.PendingUpload u : store.listMultipartUploads(t.bucket(), prefix)) {

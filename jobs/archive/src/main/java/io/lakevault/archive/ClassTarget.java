@@ -18,6 +18,11 @@ record ClassTarget(RetentionClass cls, String targetUri, String kekRef) implemen
     return cls.name();
   }
 
+  /** The role to assume to write to the target (another account), or {@code null}. */
+  String role() {
+    return cls.targetRole();
+  }
+
   S3Uri target() {
     return S3Uri.parse(targetUri);
   }

@@ -102,6 +102,8 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
   /** One partition's work, pulled by Spark row by row. */
   private final class Run implements Iterator<Row> {
     private final ObjectStore store = ObjectStores.open(config);
+    /** Where packs go, per role: a class with an air-gapped target writes through its role. */
+    private final Map<String, ObjectStore> targetStores = new HashMap<>();
     private final KeyResolvers keys = KeyResolvers.from(config);
     private final SourceFetcher fetcher;
     private final Deque<SourceFetcher.Fetched> pending = new ArrayDeque<>();
@@ -281,7 +283,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
           .userMetadata("lakevault-format", Integer.toString(PackFormat.VERSION))
           .serverSideEncryption("AES256", null).build();
       long partSize = S3Limits.partSizeFor(Math.max(t.cls().packSize(), 1), tuning.partSize());
-      PackUpload upload = new PackUpload(store, t.target().bucket(), key, put, partSize);
+      PackUpload upload = new PackUpload(targetStore(t), t.target().bucket(), key, put, partSize);
       return new OpenPack(id.toString(), group, t, key, upload, new PackWriter(upload, o));
     }
 
@@ -295,7 +297,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       ObjectMetadata m = p.upload.complete();
       String bucket = p.target.target().bucket();
       if (s.keyFile() != null) {
-        store.put(bucket, p.key + PackFormat.KEY_FILE_SUFFIX, s.keyFile().encode(), PutOptions.builder()
+        targetStore(p.target).put(bucket, p.key + PackFormat.KEY_FILE_SUFFIX, s.keyFile().encode(), PutOptions.builder()
             .storageClass(StorageClass.STANDARD).contentType("application/vnd.lakevault.keys")
             .userMetadata("lakevault-pack-id", p.id).serverSideEncryption("AES256", null).build());
       }
@@ -324,6 +326,11 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       }
     }
 
+    private ObjectStore targetStore(ClassTarget t) {
+      if (t.role() == null) return store;
+      return targetStores.computeIfAbsent(t.role(), role -> ObjectStores.open(config, role));
+    }
+
     private void fail() {
       if (current != null) {
         current.abort();
@@ -337,6 +344,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       closed = true;
       fetcher.close();
       keys.close();
+      targetStores.values().forEach(ObjectStore::close);
       store.close();
     }
   }
