@@ -27,8 +27,12 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--packs", paramLabel = "ID", split = ",", description = "Only these pack ids (comma-separated or repeated).")
   List<String> packs;
 
-  @Option(names = "--sample", paramLabel = "N", description = "Check N packs chosen at random.")
+  @Option(names = "--sample", paramLabel = "N", description = {"Check N packs chosen pseudo-randomly: the same N all day",
+      "(so a re-run after the thaw checks the packs it thawed); --seed for another choice."})
   Integer sample;
+
+  @Option(names = "--seed", paramLabel = "N", description = "Seed of the --sample choice (default: the UTC day number).")
+  Long seed;
 
   @Option(names = "--tier", paramLabel = "TIER", description = "Restore tier for packs that need a thaw: Bulk (default), Standard, Expedited.")
   String tier = "Bulk";
@@ -47,7 +51,8 @@ final class VerifyCommand implements Callable<Integer> {
     if (sample != null && sample < 1) throw LakevaultException.usage("--sample must be at least 1, not " + sample);
     RestoreTier t = tier(tier);
     RunContext ctx = new RunContext(main.config());
-    VerifyJob.Request req = new VerifyJob.Request(packs == null ? List.of() : packs, sample, t);
+    List<String> ids = packs == null ? List.of() : packs;
+    VerifyJob.Request req = seed == null ? new VerifyJob.Request(ids, sample, t) : new VerifyJob.Request(ids, sample, t, seed);
     VerifyJob.Result result = ctx.recorded("verify", spec.commandLine().getParseResult().originalArgs(),
         r -> Map.of("verified", r.count(VerifyJob.State.VERIFIED), "corrupt", r.count(VerifyJob.State.CORRUPT),
             "missing", r.count(VerifyJob.State.MISSING), "thawing", r.count(VerifyJob.State.THAWING)),

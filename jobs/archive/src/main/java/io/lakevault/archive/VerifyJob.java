@@ -68,10 +68,15 @@ public final class VerifyJob {
 
   /**
    * @param packIds only these packs; empty for all
-   * @param sample check this many packs chosen at random (after {@code packIds}); {@code null} for all
+   * @param sample check this many packs chosen pseudo-randomly by {@code seed} (after {@code packIds}); {@code null} for all
    * @param tier the restore tier for packs that need a thaw
    */
-  public record Request(List<String> packIds, Integer sample, RestoreTier tier) {}
+  public record Request(List<String> packIds, Integer sample, RestoreTier tier, long seed) {
+    /** The sample of a day: the same command run again that day (after a thaw) checks the same packs. */
+    public Request(List<String> packIds, Integer sample, RestoreTier tier) {
+      this(packIds, sample, tier, java.time.LocalDate.now(java.time.ZoneOffset.UTC).toEpochDay());
+    }
+  }
 
   private final Catalog catalog;
 
@@ -93,7 +98,9 @@ public final class VerifyJob {
       }
     }
     if (req.sample() != null) {
-      packs = packs.orderBy(org.apache.spark.sql.functions.rand()).limit(req.sample());
+      // Pseudo-random but repeatable: a re-run after the thaw must find the packs it thawed.
+      packs = packs.orderBy(org.apache.spark.sql.functions.xxhash64(col("pack_id"),
+          org.apache.spark.sql.functions.lit(req.seed())), col("pack_id")).limit(req.sample());
     }
     // Each pack with the SHA-256 the catalog holds for each of its entries (data entries only).
     Dataset<Row> expected = catalog.read(CatalogTable.OBJECTS)
