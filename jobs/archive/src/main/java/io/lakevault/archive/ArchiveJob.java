@@ -93,8 +93,6 @@ public final class ArchiveJob {
   private final Catalog catalog;
   private final Clock clock;
   private final PackTask.Tuning tuning;
-  /** The classes of the run, for the roles their packs are locked through. */
-  private Map<String, ClassTarget> policyClasses;
   /** Tests only: runs once the results are staged, before the commit; a throw here is a crash there. */
   Runnable afterStaging = () -> { };
 
@@ -132,7 +130,6 @@ public final class ArchiveJob {
       }
     }
     Map<String, ClassTarget> targets = targets(policy);
-    policyClasses = targets;
     ArchiveResult.Housekeeping housekeeping = ArchiveResult.Housekeeping.NONE;
     List<String> lockProblems = new ArrayList<>();
     if (!req.dryRun()) {
@@ -178,7 +175,7 @@ public final class ArchiveJob {
     }
     afterStaging.run();
     long t1 = System.nanoTime();
-    commitStaged(staging, runId, now, lockProblems);
+    commitStaged(staging, runId, now, targets, lockProblems);
     long t2 = System.nanoTime();
     ArchiveResult result = report(runId, now, policy, staging, housekeeping, lockProblems, req.prices(), false);
     LOG.info("committed and locked in {} ms, report in {} ms", (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
@@ -303,18 +300,19 @@ public final class ArchiveJob {
   }
 
   /** Catalogs a staged run: packs, then objects, each an insert-only MERGE; then locks its packs. */
-  private void commitStaged(String staging, String runId, Instant archivedAt, List<String> lockProblems) {
+  private void commitStaged(String staging, String runId, Instant archivedAt, Map<String, ClassTarget> targets,
+      List<String> lockProblems) {
     Dataset<Row> s = catalog.spark().read().schema(Staged.SCHEMA).parquet(catalog.locations().hadoopPath(staging));
     catalog.table(CatalogTable.PACKS).as("t").merge(Staged.packRows(s, runId).as("s"), "t.pack_id = s.pack_id")
         .whenNotMatched().insertAll().execute();
     Dataset<Row> objects = Staged.objectRows(s.where(col("row_type").equalTo(Staged.OBJECT)),
         lit(Timestamp.from(archivedAt)), runId);
     catalog.table(CatalogTable.OBJECTS).as("t").merge(objects.as("s"), Staged.OBJECT_KEY).whenNotMatched().insertAll().execute();
-    lockProblems.addAll(lock(s, archivedAt));
+    lockProblems.addAll(lock(s, archivedAt, targets));
   }
 
   /** Object Lock on the packs of a staged run, once they are cataloged; idempotent. */
-  private List<String> lock(Dataset<Row> staged, Instant now) {
+  private List<String> lock(Dataset<Row> staged, Instant now, Map<String, ClassTarget> targets) {
     Dataset<Row> toLock = staged.where(col("row_type").equalTo(Staged.PACK).and(col("pack_lock_mode").isNotNull()));
     List<String> problems = new ArrayList<>();
     // A retain-until already past cannot be set (S3 refuses it): such a pack's members are past retention.
@@ -328,9 +326,7 @@ public final class ArchiveJob {
     LakevaultConfig config = config();
     // Packs of a class with an air-gapped target are locked through that target's role.
     Map<String, String> roles = new java.util.HashMap<>();
-    if (policyClasses != null) {
-      policyClasses.values().forEach(c -> { if (c.role() != null) roles.put(c.name(), c.role()); });
-    }
+    targets.values().forEach(c -> { if (c.role() != null) roles.put(c.name(), c.role()); });
     toLock.where(col("pack_retain_until").gt(lit(Timestamp.from(now))))
         .select("pack_uri", "pack_version_id", "pack_lock_mode", "pack_retain_until", "retention_class")
         .foreachPartition((ForeachPartitionFunction<Row>) it -> {
@@ -389,7 +385,7 @@ public final class ArchiveJob {
           String uri = root + "/" + run;
           if (fs.exists(new Path(st.getPath(), "_SUCCESS"))) {
             LOG.warn("run {} staged its results but did not finish committing them: committing now", run);
-            commitStaged(uri, run, clock.instant().truncatedTo(ChronoUnit.SECONDS), lockProblems);
+            commitStaged(uri, run, clock.instant().truncatedTo(ChronoUnit.SECONDS), targets, lockProblems);
             recovered.add(run);
           } else {
             LOG.warn("run {} stopped before staging its results: its packs are orphans", run);
@@ -492,15 +488,17 @@ public final class ArchiveJob {
     Dataset<Row> skippedRows = s.where(col("row_type").equalTo(Staged.SKIPPED));
     long skipped = skippedRows.count();
     List<ArchiveResult.Skip> examples = new ArrayList<>();
+    // A reason is "kind: details"; counted by kind, with a few examples of each kind, in one query.
+    Column kind = org.apache.spark.sql.functions.substring_index(col("reason"), ":", 1);
     Map<String, Long> reasons = new LinkedHashMap<>();
-    for (Row r : skippedRows.groupBy("reason").count().orderBy(col("count").desc(), col("reason")).limit(20).collectAsList()) {
+    for (Row r : skippedRows.groupBy(kind.as("kind")).count().orderBy(col("count").desc(), col("kind")).limit(20)
+        .collectAsList()) {
       reasons.put(r.getString(0), r.getLong(1));
     }
-    // A few examples of each kind of reason, not the first few of the most common one only.
-    for (String reason : reasons.keySet()) {
-      for (Row r : skippedRows.where(col("reason").equalTo(reason)).orderBy("bucket", "key").limit(SKIP_EXAMPLES).collectAsList()) {
-        examples.add(new ArchiveResult.Skip(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"), r.getAs("reason")));
-      }
+    for (Row r : skippedRows.withColumn("_n", org.apache.spark.sql.functions.row_number().over(
+            org.apache.spark.sql.expressions.Window.partitionBy(kind).orderBy(col("bucket"), col("key"))))
+        .where(col("_n").leq(SKIP_EXAMPLES)).orderBy("reason", "bucket", "key").collectAsList()) {
+      examples.add(new ArchiveResult.Skip(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"), r.getAs("reason")));
     }
     String reportUri = config().get(Settings.CATALOG_URI) + "/reports/archive/" + runId + ".json";
     return new ArchiveResult(runId, now, dryRun, policy.sha256(), lines, markers, skipped, reasons, examples, housekeeping,

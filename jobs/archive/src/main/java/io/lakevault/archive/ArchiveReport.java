@@ -66,8 +66,9 @@ public final class ArchiveReport {
           + "inventory; the next inventory and archive run pick up what is there then:%n", r.skipped()));
       r.skipReasons().forEach((reason, n) -> {
         b.append(String.format(Locale.ROOT, "  %,d %s, e.g.%n", n, reason));
-        r.skippedExamples().stream().filter(s -> s.reason().equals(reason)).limit(3).forEach(s -> b.append(String.format(
-            Locale.ROOT, "    s3://%s/%s%s%n", s.bucket(), s.key(), s.versionId() == null ? "" : " (version " + s.versionId() + ")")));
+        r.skippedExamples().stream().filter(s -> s.reason().startsWith(reason)).limit(3).forEach(s -> b.append(String.format(
+            Locale.ROOT, "    s3://%s/%s%s%s%n", s.bucket(), s.key(), s.versionId() == null ? "" : " (version " + s.versionId() + ")",
+            s.reason().length() > reason.length() ? s.reason().substring(reason.length()) : "")));
       });
     }
     for (String p : r.lockProblems()) b.append("Warning: ").append(p).append('\n');

@@ -10,8 +10,8 @@ import java.util.Map;
  *
  * @param classes per retention class
  * @param skipped sources that changed or vanished between inventory and read
- * @param skipReasons how many were skipped for each reason
- * @param skippedExamples a few of each reason
+ * @param skipReasons how many were skipped for each kind of reason (the reason up to its first colon)
+ * @param skippedExamples a few of each kind, with their full reasons
  * @param housekeeping what the run found left over by earlier runs and cleaned up
  */
 public record ArchiveResult(String runId, Instant startedAt, boolean dryRun, String policySha256,

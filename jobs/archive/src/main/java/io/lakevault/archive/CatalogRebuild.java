@@ -152,6 +152,7 @@ public final class CatalogRebuild {
       }
       PackInfo info = reader.info();
       String packId = info.packId().toString();
+      Timestamp created = ts(info.createdAt());
       long references = 0;
       long original = 0;
       long dataEntries = 0;
@@ -161,32 +162,23 @@ public final class CatalogRebuild {
           references++;
           out.add(Staged.object(e.bucket(), e.key(), e.versionId(), e.eTag(), e.size(), ts(e.lastModified()), false,
               e.sha256Hex(), e.contentType(), meta, info.retentionClass(), ts(e.retainUntil()), e.refPackId().toString(),
-              e.refOrdinal(), null, null, packId + "#" + e.ordinal()));
+              e.refOrdinal(), null, null, packId + "#" + e.ordinal(), created));
         } else {
           dataEntries++;
           original += e.size();
           out.add(Staged.object(e.bucket(), e.key(), e.versionId(), e.eTag(), e.size(), ts(e.lastModified()), false,
               e.sha256Hex(), e.contentType(), meta, info.retentionClass(), ts(e.retainUntil()), packId, e.ordinal(),
-              e.storedOffset(), e.storedLength(), null));
+              e.storedOffset(), e.storedLength(), null, created));
         }
       }
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       try (InputStream in = new DigestInputStream(store.get(ref), sha)) {
         in.transferTo(java.io.OutputStream.nullOutputStream());
       }
-      // The rows of the entries carry the pack's creation time for archived_at.
-      List<Row> stamped = new ArrayList<>(out.size() + 1);
-      Timestamp created = ts(info.createdAt());
-      for (Row r : out) {
-        Object[] v = new Object[r.length()];
-        for (int i = 0; i < v.length; i++) v[i] = r.get(i);
-        v[Staged.SCHEMA.fieldIndex("pack_created_at")] = created;
-        stamped.add(RowFactory.create(v));
-      }
-      stamped.add(Staged.pack(packId, info.retentionClass(), uri, version, info.storageClass(), info.formatVersion(),
+      out.add(Staged.pack(packId, info.retentionClass(), uri, version, info.storageClass(), info.formatVersion(),
           dataEntries, original, head.size(), HexFormat.of().formatHex(sha.digest()), info.encrypted(), info.kekRef(),
           references, info.lockMode(), ts(info.lockRetainUntil()), created));
-      return stamped.iterator();
+      return out.iterator();
     } catch (ObjectStoreException e) {
       if (e.reason() != ObjectStoreException.Reason.NOT_FOUND) throw e;
       out.add(skipped(uri, "vanished while the rebuild ran"));

@@ -191,7 +191,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       try {
         e = current.writer.add(src, f.bytes(), sha);
       } catch (SourceMismatchException mismatch) {
-        out.add(Staged.skipped(r, mismatch.getMessage()));
+        out.add(Staged.skipped(r, "changed since the inventory: " + mismatch.getMessage()));
         return;
       }
       current.bytes += size;
@@ -225,7 +225,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
         } catch (SourceMismatchException mismatch) {
           current.abort();
           current = null;
-          out.add(Staged.skipped(r, mismatch.getMessage()));
+          out.add(Staged.skipped(r, "changed since the inventory: " + mismatch.getMessage()));
           return;
         }
         current.bytes += e.size();

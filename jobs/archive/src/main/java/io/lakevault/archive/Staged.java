@@ -86,10 +86,19 @@ final class Staged {
   static Row object(String bucket, String key, String versionId, String eTag, long size, Timestamp lastModified,
       boolean deleteMarker, String sha256, String contentType, Map<String, String> meta, String cls,
       Timestamp retainUntil, String packId, Integer ordinal, Long offset, Long length, String dedupRef) {
+    return object(bucket, key, versionId, eTag, size, lastModified, deleteMarker, sha256, contentType, meta, cls,
+        retainUntil, packId, ordinal, offset, length, dedupRef, null);
+  }
+
+  /** @param packCreatedAt when the row's pack was written (a catalog rebuild's archived_at), or {@code null} */
+  static Row object(String bucket, String key, String versionId, String eTag, long size, Timestamp lastModified,
+      boolean deleteMarker, String sha256, String contentType, Map<String, String> meta, String cls,
+      Timestamp retainUntil, String packId, Integer ordinal, Long offset, Long length, String dedupRef,
+      Timestamp packCreatedAt) {
     return RowFactory.create(OBJECT, bucket, key, versionId, eTag, size, lastModified, deleteMarker, sha256, contentType,
         meta == null ? null : scala.collection.JavaConverters.mapAsScalaMapConverter(meta).asScala(),
         cls, retainUntil, packId, ordinal, offset, length, dedupRef,
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, packCreatedAt, null);
   }
 
   static Row pack(String packId, String cls, String uri, String versionId, String storageClass, int formatVersion,
