@@ -30,8 +30,8 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
         DemoCommand.class, GenerateCommand.class,
         InventoryCommand.class, ClassifyCommand.class, PolicyCommand.class, ExplainCommand.class,
-        ArchiveCommand.class, KeysCommand.class, VerifyCommand.class, Unbuilt.Restore.class, Unbuilt.Export.class,
-        Unbuilt.Find.class, Unbuilt.Versions.class, CatalogCommand.class,
+        ArchiveCommand.class, KeysCommand.class, VerifyCommand.class, RestoreCommand.Restore.class, RestoreCommand.Export.class,
+        LookupCommands.Find.class, LookupCommands.Versions.class, CatalogCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static final int EXIT_OK = 0;

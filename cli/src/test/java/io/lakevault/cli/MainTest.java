@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,11 +100,20 @@ class MainTest {
   }
 
   @Test
-  void commandsNotBuiltYetSaySoAndFail() {
-    for (String[] args : List.<String[]>of(new String[] {"restore", "--prefix", "a/"})) {
-      Result r = run(args);
-      assertEquals(1, r.code(), String.join(" ", args));
-      assertTrue(r.err().contains("is not built yet"), r.err());
+  void badSelectorsAreUsageErrorsNamingTheOption() {
+    Map<List<String>, String> cases = new java.util.LinkedHashMap<>();
+    cases.put(List.of("restore", "--prefix", "a/"), "--to");
+    cases.put(List.of("restore", "--to", "/tmp/x"), "say what to select");
+    cases.put(List.of("restore", "--prefix", "a/", "--as-of", "yesterday", "--to", "/tmp/x"), "--as-of yesterday");
+    cases.put(List.of("restore", "--version-id", "v1", "--as-of", "2024-01-01", "--to", "/tmp/x"), "--version-id");
+    cases.put(List.of("restore", "--bucket", "Bad_Bucket", "--to", "/tmp/x"), "Bad_Bucket");
+    cases.put(List.of("export", "--glob", "[a", "--to", "/tmp/x"), "--glob [a");
+    cases.put(List.of("restore", "--prefix", "a/", "--min-size", "2MB", "--max-size", "1MB", "--to", "/tmp/x"), "--max-size");
+    cases.put(List.of("restore", "--prefix", "a/", "--tier", "Fast", "--to", "/tmp/x"), "--tier Fast");
+    for (var c : cases.entrySet()) {
+      Result r = run(c.getKey().toArray(String[]::new));
+      assertEquals(2, r.code(), String.join(" ", c.getKey()) + ": " + r.err());
+      assertTrue(r.err().contains(c.getValue()), String.join(" ", c.getKey()) + ": " + r.err());
     }
   }
 

@@ -27,6 +27,8 @@ public final class Locations implements Serializable {
 
   /** The Hadoop path of a URI; URIs that are not s3 (file:, hdfs:) pass through. */
   public String hadoopPath(String uri) {
+    // file:///x and file:/x are one location, but Delta takes them for two: keep the form Hadoop qualifies to.
+    if (uri.startsWith("file:///")) return "file:/" + uri.substring("file:///".length());
     if (!S3Uri.isS3(uri)) return uri;
     if (localRoot == null) return uri;
     S3Uri u = S3Uri.parse(uri);

@@ -136,12 +136,17 @@ public final class Settings {
         return s;
       });
 
+  public static final Setting<Duration> RESTORE_POLL_INTERVAL = new Setting<>("restore.poll-interval", "1m",
+      "restore --wait: how long to wait before the first check of thawing packs; the wait doubles after each check, up to 16 times this.",
+      "duration", Durations::parse);
+
   private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
 
   static {
     for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
         S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS,
-        CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE, ARCHIVE_DEFAULT_KEY, KEYS_LOCAL_DIR, KMS_ENDPOINT, STS_ENDPOINT)) {
+        CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE, ARCHIVE_DEFAULT_KEY, KEYS_LOCAL_DIR, KMS_ENDPOINT, STS_ENDPOINT,
+        RESTORE_POLL_INTERVAL)) {
       ALL.put(s.key(), s);
     }
   }

@@ -2,6 +2,7 @@ package io.lakevault.core.cost;
 
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.config.Sizes;
+import io.lakevault.core.store.RestoreTier;
 import io.lakevault.core.store.StorageClass;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,6 +47,17 @@ public final class PriceTable implements Serializable {
   private final double compressedRatio;
   private final double otherRatio;
   private final long partSize;
+  private final Map<StorageClass, Map<RestoreTier, RestorePrice>> restore;
+  private final double getPer1000;
+
+  /**
+   * What a restore of one archived object costs and takes in one tier.
+   *
+   * @param perRequest price of one RestoreObject request
+   * @param perGb retrieval price per GB (2^30 bytes) of the whole object
+   * @param hours the upper end of the tier's typical time
+   */
+  public record RestorePrice(double perRequest, double perGb, double hours) implements Serializable {}
 
   private PriceTable(String source, Map<String, Object> y) {
     this.source = source;
@@ -65,6 +77,62 @@ public final class PriceTable implements Serializable {
     this.otherRatio = ratio(c, "other");
     this.partSize = Sizes.parse(String.valueOf(y.get("part-size")));
     if (partSize < 5L << 20) throw bad("part-size " + Sizes.format(partSize) + " is below the S3 minimum part size of 5 MiB");
+    this.restore = restorePrices(map(y, "restore"));
+    this.getPer1000 = number(y, "get-per-1000").doubleValue();
+  }
+
+  private static Map<StorageClass, Map<RestoreTier, RestorePrice>> restorePrices(Map<?, ?> m) {
+    Map<StorageClass, Map<RestoreTier, RestorePrice>> out = new EnumMap<>(StorageClass.class);
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      StorageClass sc;
+      try {
+        sc = StorageClass.valueOf(e.getKey().toString().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException("'restore' names '" + e.getKey() + "', which is not a storage class");
+      }
+      if (!(e.getValue() instanceof Map<?, ?> tiers)) {
+        throw new IllegalArgumentException("'restore." + e.getKey() + "' must map tiers to {per-1000, per-gb, hours}");
+      }
+      Map<RestoreTier, RestorePrice> byTier = new EnumMap<>(RestoreTier.class);
+      for (Map.Entry<?, ?> t : tiers.entrySet()) {
+        String where = "restore." + e.getKey() + "." + t.getKey();
+        RestoreTier tier;
+        try {
+          tier = RestoreTier.valueOf(t.getKey().toString().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException ex) {
+          throw new IllegalArgumentException("'" + where + "' is not a restore tier (EXPEDITED, STANDARD, BULK)");
+        }
+        if (!(t.getValue() instanceof Map<?, ?> v)) throw new IllegalArgumentException("'" + where + "' must be {per-1000, per-gb, hours}");
+        double[] f = new double[3];
+        String[] names = {"per-1000", "per-gb", "hours"};
+        for (int i = 0; i < 3; i++) {
+          if (!(v.get(names[i]) instanceof Number n) || n.doubleValue() < 0) {
+            throw new IllegalArgumentException("'" + where + "." + names[i] + "' must be a number >= 0");
+          }
+          f[i] = ((Number) v.get(names[i])).doubleValue();
+        }
+        byTier.put(tier, new RestorePrice(f[0] / 1000.0, f[1], f[2]));
+      }
+      out.put(sc, byTier);
+    }
+    for (StorageClass r : List.of(StorageClass.GLACIER, StorageClass.DEEP_ARCHIVE)) {
+      if (!out.containsKey(r)) throw new IllegalArgumentException("'restore' has no prices for " + r);
+    }
+    return out;
+  }
+
+  /**
+   * The restore price of {@code tier} in {@code sc}, or {@code null} when the class has no such tier
+   * (Deep Archive has no Expedited).
+   */
+  public RestorePrice restorePrice(StorageClass sc, RestoreTier tier) {
+    Map<RestoreTier, RestorePrice> m = restore.get(sc);
+    return m == null ? null : m.get(tier);
+  }
+
+  /** Price of one GET request. */
+  public double getPrice() {
+    return getPer1000 / 1000.0;
   }
 
   /** The built-in us-east-1 table. */

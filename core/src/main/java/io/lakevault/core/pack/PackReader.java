@@ -28,10 +28,13 @@ public final class PackReader {
   private final long length;
   private final PackInfo info;
   private final List<PackEntry> entries;
+  private final long indexStoredLength;
   private PackKeys keys;
   private byte[] dictionary;
 
-  private PackReader(RangeSource source, String name, long length, PackInfo info, List<PackEntry> entries) {
+  private PackReader(RangeSource source, String name, long length, PackInfo info, List<PackEntry> entries,
+      long indexStoredLength) {
+    this.indexStoredLength = indexStoredLength;
     this.source = source;
     this.name = name;
     this.length = length;
@@ -57,7 +60,7 @@ public final class PackReader {
     Binary.Reader r = new Binary.Reader(plain, 0, plain.length, name + " index");
     PackInfo info = PackLayout.readInfo(r, footer, name);
     List<PackEntry> entries = PackLayout.readEntries(r, footer, info, name);
-    return new PackReader(source, name, length, info, entries);
+    return new PackReader(source, name, length, info, entries, footer.indexStoredLength());
   }
 
   /** Checks the header too (one more range read): for whole-pack verification. */
@@ -87,6 +90,11 @@ public final class PackReader {
 
   public long length() {
     return length;
+  }
+
+  /** Bytes read to know the pack: footer and index, and the dictionary once an entry needed it. */
+  public synchronized long metadataBytesRead() {
+    return PackFormat.FOOTER_SIZE + indexStoredLength + (dictionary == null ? 0 : info.dictionaryStoredLength());
   }
 
   public String name() {

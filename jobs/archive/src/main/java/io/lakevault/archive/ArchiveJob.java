@@ -240,7 +240,7 @@ public final class ArchiveJob {
     for (var f : Staged.SCHEMA.fields()) {
       Column v = switch (f.name()) {
         case "row_type" -> lit(Staged.OBJECT);
-        case "bucket", "key", "version_id", "e_tag", "last_modified_date", "retention_class", "retain_until" -> col(f.name());
+        case "bucket", "key", "version_id", "e_tag", "last_modified_date", "retention_class", "retain_until", "rule_id" -> col(f.name());
         case "size" -> coalesce(col("size"), lit(0L));
         case "is_delete_marker" -> lit(true);
         default -> lit(null);

@@ -162,13 +162,13 @@ public final class CatalogRebuild {
           references++;
           out.add(Staged.object(e.bucket(), e.key(), e.versionId(), e.eTag(), e.size(), ts(e.lastModified()), false,
               e.sha256Hex(), e.contentType(), meta, info.retentionClass(), ts(e.retainUntil()), e.refPackId().toString(),
-              e.refOrdinal(), null, null, packId + "#" + e.ordinal(), created));
+              e.refOrdinal(), null, null, packId + "#" + e.ordinal(), created, null));
         } else {
           dataEntries++;
           original += e.size();
           out.add(Staged.object(e.bucket(), e.key(), e.versionId(), e.eTag(), e.size(), ts(e.lastModified()), false,
               e.sha256Hex(), e.contentType(), meta, info.retentionClass(), ts(e.retainUntil()), packId, e.ordinal(),
-              e.storedOffset(), e.storedLength(), null, created));
+              e.storedOffset(), e.storedLength(), null, created, null));
         }
       }
       MessageDigest sha = MessageDigest.getInstance("SHA-256");

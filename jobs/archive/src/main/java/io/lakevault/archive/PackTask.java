@@ -393,7 +393,8 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
     Map<String, String> meta = new LinkedHashMap<>(m.userMetadata());
     return Staged.object(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"), r.getAs("e_tag"),
         r.<Long>getAs("size"), millis(r.getAs("last_modified_date")), false, sha, m.contentType(), meta,
-        r.getAs("retention_class"), millis(r.getAs("retain_until")), packId, ordinal, offset, length, dedupRef);
+        r.getAs("retention_class"), millis(r.getAs("retain_until")), packId, ordinal, offset, length, dedupRef, null,
+        r.getAs("rule_id"));
   }
 
   /** Packs keep times in milliseconds; the catalog keeps the same, so a rebuild from packs equals it. */

@@ -45,6 +45,7 @@ final class Staged {
     f("pack_stored_bytes", LongType), f("pack_sha256", StringType), f("pack_encrypted", BooleanType),
     f("pack_kek_ref", StringType), f("pack_references", LongType), f("pack_lock_mode", StringType),
     f("pack_retain_until", TimestampType), f("pack_created_at", TimestampType), f("reason", StringType),
+    f("rule_id", StringType),
   });
 
   private static StructField f(String name, DataType t) {
@@ -87,18 +88,21 @@ final class Staged {
       boolean deleteMarker, String sha256, String contentType, Map<String, String> meta, String cls,
       Timestamp retainUntil, String packId, Integer ordinal, Long offset, Long length, String dedupRef) {
     return object(bucket, key, versionId, eTag, size, lastModified, deleteMarker, sha256, contentType, meta, cls,
-        retainUntil, packId, ordinal, offset, length, dedupRef, null);
+        retainUntil, packId, ordinal, offset, length, dedupRef, null, null);
   }
 
-  /** @param packCreatedAt when the row's pack was written (a catalog rebuild's archived_at), or {@code null} */
+  /**
+   * @param packCreatedAt when the row's pack was written (a catalog rebuild's archived_at), or {@code null}
+   * @param ruleId the policy rule that classified the object, or {@code null} (packs do not record it)
+   */
   static Row object(String bucket, String key, String versionId, String eTag, long size, Timestamp lastModified,
       boolean deleteMarker, String sha256, String contentType, Map<String, String> meta, String cls,
       Timestamp retainUntil, String packId, Integer ordinal, Long offset, Long length, String dedupRef,
-      Timestamp packCreatedAt) {
+      Timestamp packCreatedAt, String ruleId) {
     return RowFactory.create(OBJECT, bucket, key, versionId, eTag, size, lastModified, deleteMarker, sha256, contentType,
         meta == null ? null : scala.collection.JavaConverters.mapAsScalaMapConverter(meta).asScala(),
         cls, retainUntil, packId, ordinal, offset, length, dedupRef,
-        null, null, null, null, null, null, null, null, null, null, null, null, null, packCreatedAt, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, packCreatedAt, null, ruleId);
   }
 
   static Row pack(String packId, String cls, String uri, String versionId, String storageClass, int formatVersion,
@@ -106,13 +110,13 @@ final class Staged {
       long references, String lockMode, Timestamp retainUntil, Timestamp createdAt) {
     return RowFactory.create(PACK, null, null, null, null, null, null, null, null, null, null, cls, null, packId,
         null, null, null, null, uri, versionId, storageClass, formatVersion, entries, originalBytes, storedBytes, sha256,
-        encrypted, kekRef, references, lockMode, retainUntil, createdAt, null);
+        encrypted, kekRef, references, lockMode, retainUntil, createdAt, null, null);
   }
 
   static Row skipped(Row source, String reason) {
     return RowFactory.create(SKIPPED, source.getAs("bucket"), source.getAs("key"), source.getAs("version_id"),
         source.getAs("e_tag"), source.getAs("size"), source.getAs("last_modified_date"), false, null, null, null,
         source.getAs("retention_class"), null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, reason);
+        null, null, null, null, null, null, null, reason, source.getAs("rule_id"));
   }
 }

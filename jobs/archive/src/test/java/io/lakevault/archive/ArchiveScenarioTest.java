@@ -340,7 +340,8 @@ class ArchiveScenarioTest {
     writeClassified();
     archive("archive-1", TUNING);
     String[] objectCols = java.util.Arrays.stream(CatalogTable.OBJECTS.schema().fieldNames())
-        .filter(c -> !c.equals("archived_at") && !c.equals("run_id")).toArray(String[]::new);
+        .filter(c -> !c.equals("archived_at") && !c.equals("run_id") && !c.equals("rule_id")) // packs do not record rules
+        .toArray(String[]::new);
     String[] packCols = java.util.Arrays.stream(CatalogTable.PACKS.schema().fieldNames())
         .filter(c -> !c.equals("run_id")).toArray(String[]::new);
     List<Row> objects = catalog.read(CatalogTable.OBJECTS).selectExpr(objectCols).orderBy("bucket", "key").collectAsList();

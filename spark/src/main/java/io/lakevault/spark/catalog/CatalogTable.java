@@ -86,7 +86,7 @@ public enum CatalogTable {
       f("e_tag", StringType), f("size", LongType, false), f("last_modified_date", TimestampType),
       f("is_delete_marker", BooleanType, false), f("sha256", StringType), f("content_type", StringType),
       f("user_metadata", createMapType(StringType, StringType)), f("retention_class", StringType, false),
-      f("retain_until", TimestampType), f("pack_id", StringType), f("entry_ordinal", IntegerType),
+      f("rule_id", StringType), f("retain_until", TimestampType), f("pack_id", StringType), f("entry_ordinal", IntegerType),
       f("entry_offset", LongType), f("entry_length", LongType), f("dedup_ref", StringType),
       f("archived_at", TimestampType, false), f("run_id", StringType, false)),
 
@@ -117,7 +117,9 @@ public enum CatalogTable {
       f("as_of", TimestampType), f("tier", StringType), f("days", IntegerType), f("target", StringType),
       f("pack_id", StringType), f("pack_uri", StringType), f("state", StringType, false),
       f("state_changed_at", TimestampType, false), f("objects", LongType), f("bytes", LongType),
-      f("run_id", StringType, false));
+      f("run_id", StringType, false), f("restored", LongType), f("not_restored", LongType),
+      f("bytes_restored", LongType), f("bytes_read", LongType), f("phase_seconds", createMapType(StringType, DoubleType)),
+      f("report_uri", StringType));
 
   /**
    * Columns Delta keeps min/max statistics for (data skipping). By default it takes the first 32 columns,

@@ -52,4 +52,34 @@ class CatalogTest {
     LakevaultException e = assertThrows(LakevaultException.class, () -> catalog.ensure(CatalogTable.RUNS));
     assertTrue(e.getMessage().contains("column 'bytes' of type STRING but this lakevault expects BIGINT"), e.getMessage());
   }
+
+  @Test
+  void optimizeRewritesTheObjectsTableByKeyAndKeepsEveryRow() {
+    LakevaultConfig config = SharedSpark.localConfig(dir, Map.of());
+    Catalog catalog = new Catalog(spark, config);
+    assertEquals(0L, catalog.optimizeObjects().get("files_added"), "no table yet: nothing to do");
+    catalog.ensure(CatalogTable.OBJECTS);
+    java.util.List<org.apache.spark.sql.Column> cols = new java.util.ArrayList<>();
+    for (var f : CatalogTable.OBJECTS.schema().fields()) {
+      org.apache.spark.sql.Column c = switch (f.name()) {
+        case "bucket" -> org.apache.spark.sql.functions.lit("bkt");
+        case "key" -> org.apache.spark.sql.functions.expr("concat('k/', lpad(cast(pmod(id * 7919, 100000) as string), 6, '0'))");
+        case "size", "entry_offset", "entry_length" -> org.apache.spark.sql.functions.col("id");
+        case "is_delete_marker" -> org.apache.spark.sql.functions.lit(false);
+        case "retention_class", "run_id" -> org.apache.spark.sql.functions.lit("x");
+        case "archived_at" -> org.apache.spark.sql.functions.current_timestamp();
+        default -> org.apache.spark.sql.functions.lit(null);
+      };
+      cols.add(c.cast(f.dataType()).as(f.name()));
+    }
+    for (int run = 0; run < 3; run++) { // three archive runs, each spanning the whole key range
+      spark.range(run * 3000L, (run + 1) * 3000L, 1, 2).select(cols.toArray(org.apache.spark.sql.Column[]::new))
+          .write().format("delta").mode("append").save(catalog.path(CatalogTable.OBJECTS));
+    }
+    Map<String, Long> m = catalog.optimizeObjects();
+    assertEquals(6L, m.get("files_removed"));
+    assertEquals(9000L, catalog.read(CatalogTable.OBJECTS).count());
+    // Small tables compact to one file; on large ones each file gets its own key range (bench/README.md).
+    assertEquals(1L, m.get("files_added"));
+  }
 }

@@ -1,0 +1,227 @@
+package io.lakevault.bench;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+
+import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.core.cost.PriceTable;
+import io.lakevault.core.pack.LocalKeyRing;
+import io.lakevault.core.policy.Policy;
+import io.lakevault.core.policy.PolicyParser;
+import io.lakevault.core.restore.Selector;
+import io.lakevault.core.store.RestoreTier;
+import io.lakevault.restore.Lookup;
+import io.lakevault.restore.RestoreJob;
+import io.lakevault.restore.RestoreResult;
+import io.lakevault.spark.SparkSessions;
+import io.lakevault.spark.catalog.Catalog;
+import io.lakevault.spark.catalog.CatalogTable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Restore benchmarks (issue 6).
+ *
+ * <p>Lookup: an {@code objects} table of {@code --rows} rows in 4 buckets, written as {@code --appends}
+ * archive runs would (each run's keys spread over the whole key space: the worst case for per-file key
+ * statistics), and the same rows after {@code lakevault catalog optimize}. For each layout, the median of
+ * {@code --lookups} {@code versions} lookups of random keys, and side by side the same lookup as a full
+ * scan (the key compared through a function, which no statistic can skip).
+ *
+ * <p>Sparse restore: the archive benchmark's lake (generated once, 20,000 objects of 1-64 KB, archived
+ * into one pack), and 1% of the pack's entries restored to a folder: bytes read from the pack against
+ * the bytes of the entries needed, with the footer, index and key file counted apart.
+ *
+ * <pre>bench/run RestoreBench [--rows 50000000] [--lookups 15] [--appends 25] [--objects 20000] [--dir DIR]</pre>
+ */
+public final class RestoreBench {
+  private static final int BUCKETS = 4;
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> a = new LinkedHashMap<>(Map.of("--rows", "50000000", "--lookups", "15", "--appends", "25",
+        "--objects", "20000", "--dir", "/tmp/lakevault-bench-restore", "--skip", ""));
+    for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i], args[i + 1]);
+    long rows = Long.parseLong(a.get("--rows"));
+    int lookups = Integer.parseInt(a.get("--lookups"));
+    int appends = Integer.parseInt(a.get("--appends"));
+    int objects = Integer.parseInt(a.get("--objects"));
+    Path dir = Path.of(a.get("--dir"));
+    System.out.printf("restore benchmark: %d cores, heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20);
+    if (!a.get("--skip").contains("lookup")) lookup(dir, rows, appends, lookups);
+    if (!a.get("--skip").contains("sparse")) sparse(dir, objects);
+  }
+
+  // ------------------------------------------------------------------ lookup
+
+  static void lookup(Path dir, long rows, int appends, int lookups) throws Exception {
+    Map<String, Catalog> layouts = new LinkedHashMap<>();
+    for (String layout : List.of("appended", "optimized")) {
+      LakevaultConfig config = LakevaultConfig.of(Map.of("store.local.root", dir.resolve("store").toString(),
+          "catalog.uri", "s3://bench-" + layout + "/catalog"));
+      SparkSession spark = SparkSessions.getOrCreate(config, "lakevault-bench-restore");
+      Catalog catalog = new Catalog(spark, config);
+      if (!catalog.exists(CatalogTable.OBJECTS)) {
+        long t0 = System.nanoTime();
+        System.out.printf("writing the %s objects table: %,d rows in %d appends (once; reused by later runs)%n", layout,
+            rows, appends);
+        catalog.ensure(CatalogTable.OBJECTS);
+        for (int i = 0; i < appends; i++) {
+          long from = rows * i / appends;
+          long to = rows * (i + 1) / appends;
+          objects(spark, from, to).write().format("delta").mode("append").save(catalog.path(CatalogTable.OBJECTS));
+        }
+        if (layout.equals("optimized")) System.out.println("  optimize: " + catalog.optimizeObjects());
+        System.out.printf("  written in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+      }
+      layouts.put(layout, catalog);
+    }
+    Random r = new Random(7);
+    for (var e : layouts.entrySet()) {
+      Catalog catalog = e.getValue();
+      Lookup lookup = new Lookup(catalog);
+      long files = catalog.spark().sql("DESCRIBE DETAIL delta.`" + catalog.path(CatalogTable.OBJECTS) + "`")
+          .first().<Long>getAs("numFiles");
+      lookup.versions("bench-src-0", key(1)); // warm-up: the Delta log is read once per session
+      double[] look = new double[lookups];
+      double[] scan = new double[Math.min(lookups, 3)];
+      for (int i = 0; i < lookups; i++) {
+        long id = (long) (r.nextDouble() * rows);
+        String bucket = "bench-src-" + (id % BUCKETS);
+        String key = key(id);
+        long t0 = System.nanoTime();
+        List<Lookup.Version> v = lookup.versions(bucket, key);
+        look[i] = (System.nanoTime() - t0) / 1e9;
+        if (v.size() != 1) throw new IllegalStateException("expected one version of " + key + ", got " + v.size());
+        if (i < scan.length) {
+          t0 = System.nanoTime();
+          long n = catalog.read(CatalogTable.OBJECTS).where(col("bucket").equalTo(bucket)
+              .and(concat(col("key"), lit("")).equalTo(key))).count();
+          scan[i] = (System.nanoTime() - t0) / 1e9;
+          if (n != 1) throw new IllegalStateException("full scan found " + n);
+        }
+      }
+      System.out.printf(Locale.ROOT, "%s layout (%,d files): versions lookup median %.2f s (min %.2f, max %.2f, %d lookups);"
+              + " full scan of the same lookup median %.2f s (%d scans)%n", e.getKey(), files, ArchiveBench.median(look),
+          min(look), max(look), lookups, ArchiveBench.median(scan), scan.length);
+    }
+  }
+
+  /** Rows of the objects table for ids [from, to): keys spread over the key space, so every run spans it. */
+  private static Dataset<Row> objects(SparkSession spark, long from, long to) {
+    Column id = col("id");
+    List<Column> cols = new ArrayList<>();
+    for (String f : CatalogTable.OBJECTS.schema().fieldNames()) {
+      cols.add((switch (f) {
+        case "bucket" -> concat(lit("bench-src-"), expr("cast(id % " + BUCKETS + " as string)"));
+        case "key" -> expr(KEY_SQL);
+        case "version_id" -> expr("lpad(hex(id * 2654435761), 32, '0')");
+        case "e_tag" -> expr("md5(cast(id as string))");
+        case "size" -> expr("1024 + id % 65536");
+        case "last_modified_date" -> expr("timestamp_millis(1546300800000 + id % 157680000000)");
+        case "is_delete_marker" -> lit(false);
+        case "sha256" -> expr("sha2(cast(id as string), 256)");
+        case "content_type" -> lit("application/json");
+        case "retention_class" -> lit("finra-7y");
+        case "rule_id" -> lit("trading");
+        case "retain_until" -> expr("timestamp_millis(1767225600000 + id % 157680000000)");
+        case "pack_id" -> expr("concat('pack-', cast(id div 100000 as string))");
+        case "entry_ordinal" -> expr("cast(id % 100000 as int)");
+        case "entry_offset" -> expr("(id % 100000) * 9000");
+        case "entry_length" -> lit(9000L);
+        case "archived_at" -> expr("timestamp_millis(1767225600000)");
+        case "run_id" -> lit("bench");
+        default -> lit(null);
+      }).cast(CatalogTable.OBJECTS.schema().apply(f).dataType()).as(f));
+    }
+    return spark.range(from, to).select(cols.toArray(Column[]::new));
+  }
+
+  private static final String KEY_SQL = "concat('app=svc', cast(pmod(id * 7919, 13) as string), '/dt=',"
+      + " date_format(timestamp_millis(1546300800000 + pmod(id * 2654435761, 157680000000)), 'yyyy-MM-dd/HH'),"
+      + " '/part-', lpad(cast(id as string), 12, '0'), '.json')";
+
+  /** The key of row {@code id}, as {@link #KEY_SQL} writes it. */
+  static String key(long id) {
+    long t = 1546300800000L + Math.floorMod(id * 2654435761L, 157680000000L);
+    String dt = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd/HH").withZone(java.time.ZoneOffset.UTC)
+        .format(java.time.Instant.ofEpochMilli(t));
+    return "app=svc" + Math.floorMod(id * 7919, 13) + "/dt=" + dt + "/part-" + String.format("%012d", id) + ".json";
+  }
+
+  private static double min(double[] v) {
+    return java.util.Arrays.stream(v).min().orElse(0);
+  }
+
+  private static double max(double[] v) {
+    return java.util.Arrays.stream(v).max().orElse(0);
+  }
+
+  // ------------------------------------------------------------------ sparse restore
+
+  static void sparse(Path dir, int objects) throws Exception {
+    Path root = dir.resolve("lake-" + objects);
+    Path manifest = root.resolve("manifest.bin");
+    if (!Files.exists(manifest)) ArchiveBench.generate(root, objects, manifest);
+    List<Row> rows = ArchiveBench.readManifest(manifest);
+    Path keys = dir.resolve("keys");
+    new LocalKeyRing(keys).createIfMissing("local:default");
+    LakevaultConfig config = LakevaultConfig.of(Map.of("store.local.root", root.resolve("store").toString(),
+        "keys.local.dir", keys.toString(), "catalog.uri", "s3://bench-catalog/catalog",
+        "archive.uri", "s3://bench-archive/packs"));
+    SparkSession spark = SparkSessions.getOrCreate(config, "lakevault-bench-restore");
+    Catalog catalog = new Catalog(spark, config);
+    if (!catalog.exists(CatalogTable.OBJECTS) || catalog.read(CatalogTable.OBJECTS).count() != rows.size()) {
+      byte[] policyBytes = ArchiveBench.POLICY.getBytes(StandardCharsets.UTF_8);
+      Policy policy = PolicyParser.parse("bench-policy.yaml", policyBytes);
+      ArchiveBench.archive(spark, config, root, rows, policy, policyBytes, 1);
+    }
+    Row pack = catalog.read(CatalogTable.PACKS).orderBy(col("entries").desc()).first();
+    String packId = pack.getAs("pack_id");
+    // Every 100th entry of the pack, in offset order: 1% of its entries.
+    List<Row> chosen = catalog.read(CatalogTable.OBJECTS).where(col("pack_id").equalTo(packId))
+        .orderBy("entry_offset").select("key", "entry_length", "size").collectAsList();
+    StringBuilder list = new StringBuilder();
+    long needed = 0;
+    long original = 0;
+    int n = 0;
+    for (int i = 0; i < chosen.size(); i += 100) {
+      list.append("s3://").append(ArchiveBench.BUCKET).append('/').append(chosen.get(i).getString(0)).append('\n');
+      needed += chosen.get(i).getLong(1);
+      original += chosen.get(i).getLong(2);
+      n++;
+    }
+    Path keysFile = dir.resolve("sparse-keys.txt");
+    Files.writeString(keysFile, list.toString());
+    Path to = dir.resolve("sparse-out");
+    ArchiveBench.deleteTree(to);
+    ArchiveBench.deleteTree(root.resolve("store/bench-catalog/catalog/reports/restore"));
+    ArchiveBench.deleteTree(root.resolve("store/bench-catalog/catalog/restores"));
+    Selector s = new Selector(List.of(), List.of(), keysFile.toString(), List.of(), List.of(), List.of(), null, null, null,
+        null, null, List.of(), false);
+    long t0 = System.nanoTime();
+    RestoreResult r = new RestoreJob(catalog, Clock.systemUTC()).run(new RestoreJob.Request(s, to.toString(),
+        RestoreTier.BULK, 1, false, false, true, Duration.ofMinutes(5), false, null, PriceTable.builtIn()), "bench-sparse");
+    double secs = (System.nanoTime() - t0) / 1e9;
+    if (!r.complete()) throw new IllegalStateException("the sparse restore did not complete: " + r.objectStates());
+    System.out.printf(Locale.ROOT, "sparse restore: %,d of the pack's %,d entries (%s stored, %s original) in %.1f s;"
+            + " %,d range GET(s) read %,d bytes for %,d bytes of entries needed: %.3f; plus %,d bytes of footer, index"
+            + " and key file (pack %,d bytes)%n", n, chosen.size(), needed, original, secs, r.ranges(), r.bytesRead(), needed,
+        (double) r.bytesRead() / needed, r.metadataBytes(), pack.<Long>getAs("stored_bytes"));
+  }
+}
