@@ -357,12 +357,7 @@ public final class ArchiveJob {
   }
 
   private void write(String uri, byte[] bytes) {
-    Path p = new Path(catalog.locations().hadoopPath(uri));
-    try (var out = p.getFileSystem(hadoop()).create(p, true)) {
-      out.write(bytes);
-    } catch (IOException e) {
-      throw new LakevaultException(ErrorKind.STORE, "cannot write " + uri + ": " + e.getMessage(), e);
-    }
+    catalog.writeFile(uri, bytes);
   }
 
   private org.apache.hadoop.conf.Configuration hadoop() {

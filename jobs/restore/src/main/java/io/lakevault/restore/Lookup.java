@@ -44,8 +44,12 @@ public final class Lookup {
   /** Every archived version and delete marker of one key, newest first. */
   public List<Version> versions(String bucket, String key) {
     Dataset<Row> o = objects().where(col("bucket").equalTo(bucket).and(col("key").equalTo(key)));
-    List<Row> rows = o.orderBy(col("last_modified_date").desc_nulls_last(), col("version_id").desc_nulls_last())
-        .collectAsList();
+    // Sorted here, not by Spark: a global sort would first sample the input in a job of its own.
+    List<Row> rows = new ArrayList<>(o.collectAsList());
+    rows.sort(java.util.Comparator.<Row, Timestamp>comparing(r -> r.getAs("last_modified_date"),
+            java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+        .thenComparing(r -> r.<String>getAs("version_id"), java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+        .reversed());
     List<Version> out = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
       Row r = rows.get(i);

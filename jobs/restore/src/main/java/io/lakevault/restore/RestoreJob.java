@@ -28,7 +28,6 @@ import io.lakevault.core.store.StorageClass;
 import io.lakevault.spark.SparkErrors;
 import io.lakevault.spark.catalog.Catalog;
 import io.lakevault.spark.catalog.CatalogTable;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -42,7 +41,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -543,24 +541,10 @@ public final class RestoreJob {
   }
 
   private boolean exists(String uri) {
-    Path p = new Path(catalog.locations().hadoopPath(uri));
-    try {
-      return p.getFileSystem(hadoop()).exists(p);
-    } catch (IOException e) {
-      throw new LakevaultException(ErrorKind.STORE, "cannot read " + uri + ": " + e.getMessage(), e);
-    }
+    return catalog.fileExists(uri);
   }
 
   private void write(String uri, byte[] bytes) {
-    Path p = new Path(catalog.locations().hadoopPath(uri));
-    try (var out = p.getFileSystem(hadoop()).create(p, true)) {
-      out.write(bytes);
-    } catch (IOException e) {
-      throw new LakevaultException(ErrorKind.STORE, "cannot write " + uri + ": " + e.getMessage(), e);
-    }
-  }
-
-  private org.apache.hadoop.conf.Configuration hadoop() {
-    return catalog.spark().sparkContext().hadoopConfiguration();
+    catalog.writeFile(uri, bytes);
   }
 }

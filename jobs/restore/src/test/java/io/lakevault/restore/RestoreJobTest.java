@@ -141,6 +141,13 @@ class RestoreJobTest {
         List.of(versionOf.get("logs/a.json@1")), false);
     assertEquals(List.of("logs/a.json"), selection.apply(exact).select("key").as(org.apache.spark.sql.Encoders.STRING())
         .collectAsList());
+    // A collection of objects from a keys file: plain keys in every selected bucket, or bucket-qualified.
+    Path keys = dir.resolve("keys.txt");
+    Files.writeString(keys, "logs/a.json\r\n\ns3://src-a/other/d.csv\ns3://other-bucket/logs/b.json\nlogs/missing.json\n");
+    Selector listed = new Selector(List.of(), List.of(), keys.toString(), List.of(), List.of(), List.of(), null, null, null,
+        null, null, List.of(), false);
+    assertEquals(Set.of("logs/a.json", "other/d.csv"), new java.util.HashSet<>(selection.apply(listed).select("key")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()));
     // Globs, rules, sizes.
     Selector glob = new Selector(List.of("src-a"), List.of(), null, List.of("**/*.csv"), List.of(), List.of(), null, null,
         null, null, null, List.of(), false);

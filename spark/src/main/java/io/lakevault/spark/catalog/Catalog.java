@@ -111,9 +111,41 @@ public final class Catalog {
    */
   public Map<String, Long> optimizeObjects() {
     if (!exists(CatalogTable.OBJECTS)) return Map.of("files_removed", 0L, "files_added", 0L);
-    Row metrics = spark.sql("OPTIMIZE delta.`" + path(CatalogTable.OBJECTS) + "` ZORDER BY (key)")
-        .select("metrics.numFilesRemoved", "metrics.numFilesAdded").first();
-    return Map.of("files_removed", metrics.getLong(0), "files_added", metrics.getLong(1));
+    // Files of OBJECTS_FILE_BYTES rather than Delta's 1 GiB: with a file's key range in the log, a lookup
+    // reads one such file, and within it the Parquet row groups whose key range holds the key.
+    String setting = "spark.databricks.delta.optimize.maxFileSize";
+    String before = spark.conf().get(setting, null);
+    spark.conf().set(setting, Long.toString(OBJECTS_FILE_BYTES));
+    try {
+      Row metrics = spark.sql("OPTIMIZE delta.`" + path(CatalogTable.OBJECTS) + "` ZORDER BY (key)")
+          .select("metrics.numFilesRemoved", "metrics.numFilesAdded").first();
+      return Map.of("files_removed", metrics.getLong(0), "files_added", metrics.getLong(1));
+    } finally {
+      if (before == null) spark.conf().unset(setting); else spark.conf().set(setting, before);
+    }
+  }
+
+  /** Target file size of {@link #optimizeObjects}. */
+  static final long OBJECTS_FILE_BYTES = 128L << 20;
+
+  /** Writes a small file beside the tables (a report), replacing it; {@code uri} as users write it. */
+  public void writeFile(String uri, byte[] bytes) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(locations.hadoopPath(uri));
+    try (var out = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(p, true)) {
+      out.write(bytes);
+    } catch (java.io.IOException e) {
+      throw new LakevaultException(ErrorKind.STORE, "cannot write " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether a file or folder exists at {@code uri}. */
+  public boolean fileExists(String uri) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(locations.hadoopPath(uri));
+    try {
+      return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
+    } catch (java.io.IOException e) {
+      throw new LakevaultException(ErrorKind.STORE, "cannot read " + uri + ": " + e.getMessage(), e);
+    }
   }
 
   /** Whether the table has been created. */
