@@ -111,6 +111,24 @@ public final class PackReader {
     return this;
   }
 
+  /**
+   * For an encrypted pack in a store: reads its key file (the pack's key plus {@code .keys}, unversioned:
+   * crypto-shredding rewrites it) and unseals the keys with the key-encryption key the pack names.
+   *
+   * @return bytes of the key file read, 0 for a pack that is not encrypted
+   */
+  public long loadKeys(io.lakevault.core.store.ObjectStore store, io.lakevault.core.store.ObjectRef pack,
+      KeyEncryptionKey.Resolver keks) throws IOException {
+    if (!info.encrypted()) return 0;
+    byte[] kf;
+    try (InputStream in = store.get(new io.lakevault.core.store.ObjectRef(pack.bucket(),
+        pack.key() + PackFormat.KEY_FILE_SUFFIX, null))) {
+      kf = in.readAllBytes();
+    }
+    withKeys(PackKeyFile.decode(kf, name + PackFormat.KEY_FILE_SUFFIX), keks.resolve(info.kekRef()));
+    return kf.length;
+  }
+
   /** The entry's original bytes, read with one range request. */
   public InputStream openEntry(PackEntry e) throws IOException {
     return decode(e, source.open(e.storedOffset(), e.storedLength()));

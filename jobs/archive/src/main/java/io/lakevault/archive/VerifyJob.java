@@ -9,9 +9,7 @@ import io.lakevault.aws.ObjectStores;
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.config.LakevaultConfig;
 import io.lakevault.core.pack.PackEntry;
-import io.lakevault.core.pack.PackFormat;
 import io.lakevault.core.pack.PackFormatException;
-import io.lakevault.core.pack.PackKeyFile;
 import io.lakevault.core.pack.PackReader;
 import io.lakevault.core.pack.RangeSource;
 import io.lakevault.core.store.BoundedInputStream;
@@ -158,13 +156,7 @@ public final class VerifyJob {
     }
     try {
       PackReader reader = PackReader.open(RangeSource.of(store, ref), uri);
-      if (reader.info().encrypted()) {
-        byte[] kf;
-        try (InputStream in = store.get(new ObjectRef(u.bucket(), u.key() + PackFormat.KEY_FILE_SUFFIX, null))) {
-          kf = in.readAllBytes();
-        }
-        reader.withKeys(PackKeyFile.decode(kf, uri + PackFormat.KEY_FILE_SUFFIX), keys.resolve(reader.info().kekRef()));
-      }
+      reader.loadKeys(store, ref, keys);
       Map<Integer, String[]> catalogued = new HashMap<>();
       List<Row> rows = p.isNullAt(p.fieldIndex("catalogued")) ? null : p.getList(p.fieldIndex("catalogued"));
       if (rows != null) {

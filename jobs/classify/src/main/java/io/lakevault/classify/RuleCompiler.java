@@ -221,24 +221,12 @@ public final class RuleCompiler {
     if (m.maxAge() != null) c.add(col("last_modified_date").gt(ts(m.maxAge().subtractFrom(asOf))));
     if (m.modifiedFrom() != null) c.add(col("last_modified_date").geq(ts(m.modifiedFrom())));
     if (m.modifiedBefore() != null) c.add(col("last_modified_date").lt(ts(m.modifiedBefore())));
-    if (m.glob() != null) c.add(glob(m.glob()));
+    if (m.glob() != null) c.add(io.lakevault.spark.KeyColumns.glob(col("key"), m.glob()));
     if (m.regex() != null) c.add(col("key").rlike("(?s)^(?:" + m.regex() + ")\\z"));
     if (c.isEmpty()) return null;
     Column all = c.get(0);
     for (int i = 1; i < c.size(); i++) all = all.and(c.get(i));
     return all;
-  }
-
-  /** Common globs become string tests; the rest a regular expression anchored to the whole key. */
-  private static Column glob(KeyGlob g) {
-    Column key = col("key");
-    return switch (g.shape()) {
-      case EXACT -> key.equalTo(lit(g.literal()));
-      case PREFIX -> key.startsWith(g.literal());
-      case SUFFIX -> key.endsWith(g.literal());
-      case SEGMENT -> key.startsWith(g.literal()).or(key.contains("/" + g.literal()));
-      case PATTERN -> key.rlike("(?s)^(?:" + g.regex() + ")\\z");
-    };
   }
 
   private static Column flag(Column value, boolean wanted) {

@@ -4,9 +4,7 @@ import io.lakevault.aws.KeyResolvers;
 import io.lakevault.aws.ObjectStores;
 import io.lakevault.core.config.LakevaultConfig;
 import io.lakevault.core.pack.PackEntry;
-import io.lakevault.core.pack.PackFormat;
 import io.lakevault.core.pack.PackFormatException;
-import io.lakevault.core.pack.PackKeyFile;
 import io.lakevault.core.pack.PackReader;
 import io.lakevault.core.pack.RangeSource;
 import io.lakevault.core.restore.RangePlanner;
@@ -79,15 +77,7 @@ final class ExtractTask implements MapPartitionsFunction<Row, Row> {
     PackReader reader;
     try {
       reader = PackReader.open(RangeSource.of(store, ref), uri);
-      indexBytes = 0;
-      if (reader.info().encrypted()) {
-        byte[] kf;
-        try (InputStream in = store.get(new ObjectRef(u.bucket(), u.key() + PackFormat.KEY_FILE_SUFFIX, null))) {
-          kf = in.readAllBytes();
-        }
-        indexBytes += kf.length;
-        reader.withKeys(PackKeyFile.decode(kf, uri + PackFormat.KEY_FILE_SUFFIX), keys.resolve(reader.info().kekRef()));
-      }
+      indexBytes = reader.loadKeys(store, ref, keys);
     } catch (IOException | RuntimeException e) {
       // The pack as a whole cannot be read: every object in it fails, with the reason.
       String reason = "pack " + uri + " cannot be opened: " + e.getMessage();

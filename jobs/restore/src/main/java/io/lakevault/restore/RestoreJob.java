@@ -121,6 +121,7 @@ public final class RestoreJob {
     // ---- find
     long t = System.nanoTime();
     Dataset<Row> chosen = selection.apply(sel).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> latest = null;
     try {
       Row totals = chosen.agg(count(lit(1)), coalesce(sum("size"), lit(0L)), countDistinct("bucket"),
           count(when(col("pack_id").isNull(), lit(1)))).first();
@@ -210,7 +211,8 @@ public final class RestoreJob {
       long metadataBytes = 0;
       Map<String, long[]> perPack = new LinkedHashMap<>();
       if (exists(resultsRoot + "/objects")) {
-        Dataset<Row> latest = latestObjectStates(resultsRoot);
+        // Counted, sampled for failures and (an export) listed: the window over every run is computed once.
+        latest = latestObjectStates(resultsRoot).persist(StorageLevel.MEMORY_AND_DISK());
         for (Row r : latest.groupBy("pack_id", "state").count().collectAsList()) {
           objectStates.merge(r.getString(1), r.getLong(2), Long::sum);
           long[] c = perPack.computeIfAbsent(r.getString(0), k -> new long[2]);
@@ -241,7 +243,7 @@ public final class RestoreJob {
       RestoreResult partial = result(req, restoreId, runId, started, canonical, spec, objects, totals.getLong(1), plan,
           packStates, estimates, objectStates, failures, restoredBytes, bytesRead, metadataBytes, phases, Map.of(), null);
       if (req.export() && partial.complete()) {
-        manifest = new ExportManifest(catalog).write(latestObjectStates(resultsRoot), spec, canonical, sel.asOf());
+        manifest = new ExportManifest(catalog).write(latest, spec, canonical, sel.asOf());
       }
       phases.put("commit", seconds(t));
       RestoreResult result = result(req, restoreId, runId, started, canonical, spec, objects, totals.getLong(1), plan,
@@ -252,6 +254,7 @@ public final class RestoreJob {
       return result;
     } finally {
       chosen.unpersist();
+      if (latest != null) latest.unpersist();
     }
   }
 

@@ -84,7 +84,7 @@ public final class Selection {
     if (!s.globs().isEmpty()) {
       KeyGlob[] globs = s.globs().stream().map(KeyGlob::compile).toArray(KeyGlob[]::new);
       Column any = lit(false);
-      for (KeyGlob g : globs) any = any.or(col("key").rlike("^(?:" + g.regex() + ")$"));
+      for (KeyGlob g : globs) any = any.or(io.lakevault.spark.KeyColumns.glob(col("key"), g));
       o = o.where(any);
     }
     if (s.keysFile() != null) o = withKeys(o, s.keysFile());
