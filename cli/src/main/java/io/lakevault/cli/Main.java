@@ -4,6 +4,7 @@ import io.lakevault.core.ErrorKind;
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.Version;
 import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.core.store.S3Uri;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,13 +41,18 @@ public final class Main implements Runnable {
   /** Archived data is being thawed (restore requested, not finished): run the same command again later. */
   public static final int EXIT_THAWING = 3;
 
-  @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
-      description = "YAML settings file (default: conf/lakevault.yaml when it exists).")
-  Path configFile;
+  @Option(names = "--config", paramLabel = "FILE|URI", scope = ScopeType.INHERIT,
+      description = "YAML settings file, or its s3:// URI (default: conf/lakevault.yaml when it exists).")
+  String configFile;
 
   @Option(names = "--conf", paramLabel = "KEY=VALUE", scope = ScopeType.INHERIT,
       description = "Override one setting; repeatable; applied after --config.")
   List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--thawing-exit-code", paramLabel = "N", scope = ScopeType.INHERIT,
+      description = {"Exit with N instead of 3 while packs thaw (0 for schedulers that cannot tell exit codes",
+          "apart, such as EMR steps; they read the status from the JSON report instead)."})
+  Integer thawingExitCode;
 
   private LakevaultConfig config;
 
@@ -58,7 +64,9 @@ public final class Main implements Runnable {
         Map.Entry<String, String> e = LakevaultConfig.parseOverride(s);
         o.put(e.getKey(), e.getValue());
       }
-      config = LakevaultConfig.load(configFile, o);
+      config = configFile != null && S3Uri.isS3(configFile)
+          ? LakevaultConfig.load(configFile, PolicyFiles.read(configFile, LakevaultConfig.of(o), "config file"), o)
+          : LakevaultConfig.load(configFile == null ? null : Path.of(configFile), o);
     }
     return config;
   }
@@ -69,12 +77,18 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    // Under spark-submit --deploy-mode cluster (EMR steps, EMR Serverless) the driver runs inside the YARN
+    // application master, which marks the application FAILED when the user class calls System.exit,
+    // even with 0: a success must return normally there. Failures still exit with their code.
+    if (code == EXIT_OK && "cluster".equals(System.getProperty("spark.submit.deployMode"))) return;
+    System.exit(code);
   }
 
   /** Runs the command line and returns the exit code; used by main and by tests. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new Main());
+    Main main = new Main();
+    CommandLine cl = new CommandLine(main);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
@@ -88,7 +102,22 @@ public final class Main implements Runnable {
       ex.printStackTrace(err);
       return ErrorKind.INTERNAL.exitCode();
     });
-    return cl.execute(args);
+    return exitCode(cl.execute(args), main.thawingExitCode);
+  }
+
+  /** The process's exit code: a command's own, except "thawing" when {@code --thawing-exit-code} replaces it. */
+  static int exitCode(int code, Integer thawingExitCode) {
+    return code == EXIT_THAWING && thawingExitCode != null ? thawingExitCode : code;
+  }
+
+  /**
+   * Parses a command line without running anything and returns its command path (e.g. [lakevault,
+   * catalog, optimize]); throws picocli's ParameterException naming an unknown command or option or a
+   * missing required one. The checks of emr/ use it on every step's arguments.
+   */
+  public static List<String> parse(String... args) {
+    return new CommandLine(new Main()).parseArgs(args).asCommandLineList().stream()
+        .map(CommandLine::getCommandName).toList();
   }
 
   private static LakevaultException find(Throwable t) {

@@ -70,7 +70,7 @@ final class RestoreCommand {
       PrintWriter out = spec.commandLine().getOut();
       out.print(RestoreReport.text(r));
       out.flush();
-      return dryRun ? Main.EXIT_OK : exitCode(r);
+      return exitCode(r);
     }
   }
 
@@ -87,11 +87,11 @@ final class RestoreCommand {
 
   /** 1 when any selected version was not written, 3 while packs thaw, else 0. */
   static int exitCode(RestoreResult r) {
-    long notRestored = r.objectsIn(Extracted.State.FAILED) + r.objectsIn(Extracted.State.UNSAFE_KEY)
-        + r.objectsIn(Extracted.State.KEPT_NEWER) + r.packs("MISSING") + r.packs("FAILED");
-    if (notRestored > 0) return Main.EXIT_FAILURE;
-    if (r.thawing()) return Main.EXIT_THAWING;
-    return r.complete() ? Main.EXIT_OK : Main.EXIT_FAILURE;
+    return switch (r.status()) {
+      case "planned", "done" -> Main.EXIT_OK;
+      case "thawing" -> Main.EXIT_THAWING;
+      default -> Main.EXIT_FAILURE;
+    };
   }
 
   @Command(name = "restore", mixinStandardHelpOptions = true, sortOptions = false,

@@ -157,6 +157,41 @@ class MainTest {
     }
   }
 
+  @Test
+  void theConfigurationIsReadFromS3WithTheStoreTheOverridesDescribe(MotoServer moto) throws Exception {
+    try (S3ObjectStore s3 = new S3ObjectStore(new S3Settings(moto.endpoint(), MotoServer.REGION, true, 3))) {
+      s3.createBucket("ops", false, false);
+      s3.put("ops", "lakevault.yaml", "catalog:\n  uri: s3://acme-catalog/catalog\nclassify:\n  policy: s3://ops/policy.yaml\n"
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8), io.lakevault.core.store.PutOptions.builder().build());
+      s3.put("ops", "bad.yaml", "catalog:\n  url: s3://x\n".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          io.lakevault.core.store.PutOptions.builder().build());
+      String[] onS3 = {"--conf", "s3.endpoint=" + moto.endpoint(), "--conf", "s3.path-style=true"};
+      Main main = new Main();
+      new picocli.CommandLine(main).parseArgs(concat(onS3, "policy", "lint", "x.yaml", "--config", "s3://ops/lakevault.yaml"));
+      io.lakevault.core.config.LakevaultConfig c = main.config();
+      assertEquals("s3://acme-catalog/catalog", c.get(io.lakevault.core.config.Settings.CATALOG_URI));
+      assertEquals("s3://ops/policy.yaml", c.get(io.lakevault.core.config.Settings.CLASSIFY_POLICY));
+      assertEquals(moto.endpoint(), c.get(io.lakevault.core.config.Settings.S3_ENDPOINT), "--conf still wins");
+
+      Result bad = run(concat(onS3, "--config", "s3://ops/bad.yaml", "policy", "lint", "../conf/policy.yaml"));
+      assertEquals(2, bad.code());
+      assertTrue(bad.err().contains("s3://ops/bad.yaml:2") && bad.err().contains("catalog.uri"), bad.err());
+      Result missing = run(concat(onS3, "--config", "s3://ops/nope.yaml", "policy", "lint", "../conf/policy.yaml"));
+      assertEquals(2, missing.code());
+      assertTrue(missing.err().contains("config file s3://ops/nope.yaml cannot be read"), missing.err());
+    }
+  }
+
+  @Test
+  void thawingExitCodeReplacesOnlyTheThawingCode() {
+    assertEquals(0, Main.exitCode(Main.EXIT_THAWING, 0));
+    assertEquals(Main.EXIT_THAWING, Main.exitCode(Main.EXIT_THAWING, null));
+    assertEquals(Main.EXIT_FAILURE, Main.exitCode(Main.EXIT_FAILURE, 0));
+    assertEquals(Main.EXIT_OK, Main.exitCode(Main.EXIT_OK, 7));
+    // A global option: accepted after the command name too.
+    assertEquals(java.util.List.of("lakevault", "verify"), Main.parse("verify", "--sample", "2", "--thawing-exit-code", "0"));
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

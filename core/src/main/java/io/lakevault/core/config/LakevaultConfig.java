@@ -74,7 +74,29 @@ public final class LakevaultConfig implements Serializable {
             + " pass an existing YAML file with --config, or leave --config out to use the defaults");
       }
       source = toRead.toString();
-      readYaml(toRead, values, origins);
+      try (Reader r = Files.newBufferedReader(toRead, StandardCharsets.UTF_8)) {
+        readYaml(source, r, values, origins);
+      } catch (IOException e) {
+        throw LakevaultException.usage("config file '" + source + "' cannot be read: " + e.getMessage());
+      }
+    }
+    applyOverrides(values, origins, overrides);
+    return new LakevaultConfig(values, origins, source);
+  }
+
+  /**
+   * Loads a configuration whose YAML was fetched from elsewhere (an {@code s3://} URI on EMR, where the
+   * driver may run on any node and a local path would not exist).
+   *
+   * @param source the file's name in messages and in the {@code runs} table
+   */
+  public static LakevaultConfig load(String source, byte[] yaml, Map<String, String> overrides) {
+    Map<String, String> values = new LinkedHashMap<>();
+    Map<String, String> origins = new LinkedHashMap<>();
+    try (Reader r = new java.io.InputStreamReader(new java.io.ByteArrayInputStream(yaml), StandardCharsets.UTF_8)) {
+      readYaml(source, r, values, origins);
+    } catch (IOException e) {
+      throw LakevaultException.usage("config file '" + source + "' cannot be read: " + e.getMessage());
     }
     applyOverrides(values, origins, overrides);
     return new LakevaultConfig(values, origins, source);
@@ -104,14 +126,14 @@ public final class LakevaultConfig implements Serializable {
     return Map.entry(arg.substring(0, eq).trim(), arg.substring(eq + 1).trim());
   }
 
-  private static void readYaml(Path file, Map<String, String> values, Map<String, String> origins) {
+  private static void readYaml(String file, Reader r, Map<String, String> values, Map<String, String> origins) {
     Node root;
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try {
       root = new Yaml(new LoaderOptions()).compose(r);
     } catch (MarkedYAMLException e) {
       throw LakevaultException.usage("config file '" + file + "' is not valid YAML at line "
           + (e.getProblemMark().getLine() + 1) + ": " + e.getProblem());
-    } catch (YAMLException | IOException e) {
+    } catch (YAMLException e) {
       throw LakevaultException.usage("config file '" + file + "' cannot be read: " + e.getMessage());
     }
     if (root == null) {
@@ -124,7 +146,7 @@ public final class LakevaultConfig implements Serializable {
     flatten(file, "", m, values, origins);
   }
 
-  private static void flatten(Path file, String prefix, MappingNode node, Map<String, String> values,
+  private static void flatten(String file, String prefix, MappingNode node, Map<String, String> values,
       Map<String, String> origins) {
     for (NodeTuple t : node.getValue()) {
       String where = file + ":" + (t.getKeyNode().getStartMark().getLine() + 1);

@@ -93,6 +93,7 @@ public final class RestoreReport {
     m.put("run_id", r.runId());
     m.put("started_at", r.startedAt().toString());
     m.put("kind", r.export() ? "export" : "restore");
+    m.put("status", r.status());
     m.put("dry_run", r.dryRun());
     m.put("selection", r.selector());
     m.put("target", r.target());

@@ -46,6 +46,20 @@ public record RestoreResult(String restoreId, String runId, Instant startedAt, b
     return packs("THAWING") > 0;
   }
 
+  /**
+   * The request's outcome as schedulers read it from the JSON report: {@code planned} (dry run),
+   * {@code failed} (some selected version was not written, or a pack is missing or unreadable),
+   * {@code thawing} (run the same command again later), {@code done}, or {@code incomplete}.
+   */
+  public String status() {
+    if (dryRun) return "planned";
+    long notRestored = objectsIn(Extracted.State.FAILED) + objectsIn(Extracted.State.UNSAFE_KEY)
+        + objectsIn(Extracted.State.KEPT_NEWER) + packs("MISSING") + packs("FAILED");
+    if (notRestored > 0) return "failed";
+    if (thawing()) return "thawing";
+    return complete() ? "done" : "incomplete";
+  }
+
   /** Every selected object is at the target (restored now or before), nothing failed or is pending. */
   public boolean complete() {
     return !dryRun && packs("DONE") == packs && objectsIn(Extracted.State.RESTORED) + objectsIn(Extracted.State.PRESENT) == objects;
