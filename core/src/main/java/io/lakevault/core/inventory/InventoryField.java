@@ -1,5 +1,6 @@
 package io.lakevault.core.inventory;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -64,6 +65,28 @@ public enum InventoryField {
   /** One of the 16 optional fields of an inventory configuration. */
   public boolean optional() {
     return optional;
+  }
+
+  /**
+   * The values AWS documents for an enumerated field, in the canonical form the catalog keeps (upper
+   * case, checksum algorithms without '-'); empty for fields that are not enumerations. Values outside
+   * this list are still accepted and normalized; the list only lets readers skip the work for the
+   * values reports normally carry.
+   */
+  public List<String> canonicalValues() {
+    return switch (this) {
+      case STORAGE_CLASS -> List.of("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+          "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW");
+      case REPLICATION_STATUS -> List.of("PENDING", "COMPLETED", "FAILED", "REPLICA");
+      case ENCRYPTION_STATUS -> List.of("SSE-S3", "SSE-KMS", "DSSE-KMS", "SSE-C", "NOT-SSE");
+      case OBJECT_LOCK_MODE -> List.of("GOVERNANCE", "COMPLIANCE");
+      case OBJECT_LOCK_LEGAL_HOLD_STATUS -> List.of("ON", "OFF");
+      case INTELLIGENT_TIERING_ACCESS_TIER -> List.of("FREQUENT", "INFREQUENT", "ARCHIVE_INSTANT_ACCESS", "ARCHIVE",
+          "DEEP_ARCHIVE");
+      case BUCKET_KEY_STATUS -> List.of("ENABLED", "DISABLED");
+      case CHECKSUM_ALGORITHM -> List.of("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256");
+      default -> List.of();
+    };
   }
 
   /** Looks a field up by its CSV name or its column name, ignoring case. */

@@ -90,11 +90,17 @@ final class ChangeSets {
    * partition itself. This clears a change set an earlier ingestion of the same day may have written.
    */
   static void clear(Catalog catalog, ResolvedReport r, LocalDate reportDate) {
-    String scope = "source_bucket = " + InventoryJob.sql(r.manifest().sourceBucket()) + " AND config_id = "
+    catalog.table(CatalogTable.INVENTORY_CHANGES).delete(scope(r, reportDate));
+  }
+
+  /** Whether an earlier ingestion of the same day left a change set that {@link #clear} would remove. */
+  static boolean exists(Catalog catalog, ResolvedReport r, LocalDate reportDate) {
+    return !catalog.read(CatalogTable.INVENTORY_CHANGES).where(scope(r, reportDate)).isEmpty();
+  }
+
+  private static String scope(ResolvedReport r, LocalDate reportDate) {
+    return "source_bucket = " + InventoryJob.sql(r.manifest().sourceBucket()) + " AND config_id = "
         + InventoryJob.sql(r.configId()) + " AND report_date = DATE'" + reportDate + "'";
-    if (!catalog.read(CatalogTable.INVENTORY_CHANGES).where(scope).isEmpty()) {
-      catalog.table(CatalogTable.INVENTORY_CHANGES).delete(scope);
-    }
   }
 
   /** The change row's columns: identity from whichever side has it, values now and before. */

@@ -25,6 +25,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -122,14 +127,36 @@ public final class InventoryJob {
     }
 
     String where = "source_bucket = " + sql(m.sourceBucket()) + " AND config_id = " + sql(r.configId());
+    String thisReport = where + " AND report_time = " + ts(reportTime);
+    // The bookkeeping reads do not depend on the rows: each is a small Spark job, so they run beside
+    // the write instead of adding their latencies after it.
+    ExecutorService side = Executors.newFixedThreadPool(3, daemon("inventory-bookkeeping"));
+    try {
+      Future<Instant> previousF = side.submit(() -> previousReport(r, reportTime));
+      Future<Boolean> staleQuarantineF = side.submit(() ->
+          !catalog.read(CatalogTable.INVENTORY_QUARANTINE).where(thisReport).isEmpty());
+      Future<Boolean> staleChangesF = side.submit(() -> ChangeSets.exists(catalog, r, reportDate));
+      return ingest(r, runId, index, where, thisReport, reportTime, reportDate, dataBytes, maxBad, parsed, ignored, t0, t1,
+          previousF, staleQuarantineF, staleChangesF);
+    } finally {
+      side.shutdownNow();
+    }
+  }
+
+  private InventoryResult.Report ingest(ResolvedReport r, String runId, int index, String where, String thisReport,
+      Instant reportTime, LocalDate reportDate, long dataBytes, long maxBad, Dataset<Row> parsed, List<String> ignored,
+      long t0, long t1, Future<Instant> previousF, Future<Boolean> staleQuarantineF, Future<Boolean> staleChangesF) {
+    var m = r.manifest();
     long rowCount;
     long bad;
     if (maxBad == 0) {
       // The default: any bad row fails the run, so the rows go straight into the Delta write and a bad
       // row fails its task, which leaves the write uncommitted. Only then is the report read again, to
       // put its bad rows in the quarantine and name the first.
+      // The message names the report, not the file: carrying each row's file name into the write costs
+      // ORC and Parquet a column, and the re-read below names the file and row anyway.
       Dataset<Row> checked = parsed.where(when(col(InventoryReader.ERROR).isNotNull(),
-          raise_error(concat(lit("unparseable inventory row in "), col(InventoryReader.FILE), lit(": "),
+          raise_error(concat(lit("unparseable inventory row in " + r.manifestUri() + ": "),
               col(InventoryReader.ERROR)))).otherwise(lit(true)));
       try {
         SparkErrors.surfacing(() -> {
@@ -167,15 +194,14 @@ public final class InventoryJob {
       }
     }
     long t2 = System.nanoTime();
-    if (bad == 0 && !catalog.read(CatalogTable.INVENTORY_QUARANTINE)
-        .where(where + " AND report_time = " + ts(reportTime)).isEmpty()) {
+    if (bad == 0 && await(staleQuarantineF)) {
       // Clear quarantine rows an earlier, failed ingestion of this report left.
-      catalog.table(CatalogTable.INVENTORY_QUARANTINE).delete(where + " AND report_time = " + ts(reportTime));
+      catalog.table(CatalogTable.INVENTORY_QUARANTINE).delete(thisReport);
     }
-    Instant previous = previousReport(r, reportTime);
+    Instant previous = await(previousF);
     long[] changes = previous == null ? new long[] {rowCount, 0, 0}
         : ChangeSets.write(catalog, r, reportTime, reportDate, previous, runId);
-    if (previous == null) ChangeSets.clear(catalog, r, reportDate);
+    if (previous == null && await(staleChangesF)) ChangeSets.clear(catalog, r, reportDate);
     recordReport(r, reportTime, dataBytes, rowCount, bad, previous, changes, ignored, runId);
     long t3 = System.nanoTime();
     LOG.info("report {}: {} rows, {} quarantined, changes new={} changed={} deleted={}; verify {} s, parse and"
@@ -186,12 +212,41 @@ public final class InventoryJob {
         previous, changes[0], changes[1], changes[2], ignored);
   }
 
+  private static <T> T await(Future<T> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LakevaultException(io.lakevault.core.ErrorKind.INTERNAL, "interrupted while reading the catalog", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Error err) throw err;
+      throw SparkErrors.rethrow((Exception) e.getCause());
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return task -> {
+      Thread t = new Thread(task, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
   /** Replaces the report's partition of {@code inventory} with the good rows of {@code rows}. */
   private void writeInventory(Dataset<Row> rows, ResolvedReport r, Instant reportTime, LocalDate reportDate,
       String runId, String where) {
-    rows.select(inventoryColumns(r, reportTime, reportDate, runId)).write().format("delta").mode("overwrite")
-        .option("replaceWhere", where + " AND report_date = DATE'" + reportDate + "'")
-        .save(catalog.path(CatalogTable.INVENTORY));
+    // A partitioned write sorts every row by its partition values first, though a report is one
+    // partition: concurrent writers (one open file per partition a task meets) skip that sort.
+    String writers = "spark.sql.maxConcurrentOutputFileWriters";
+    String before = spark.conf().get(writers, "0");
+    spark.conf().set(writers, "4");
+    try {
+      rows.select(inventoryColumns(r, reportTime, reportDate, runId)).write().format("delta").mode("overwrite")
+          .option("replaceWhere", where + " AND report_date = DATE'" + reportDate + "'")
+          .save(catalog.path(CatalogTable.INVENTORY));
+    } finally {
+      spark.conf().set(writers, before);
+    }
   }
 
   /** Rows written by the table's last commit, from Delta's operation metrics (no scan). */
@@ -215,7 +270,11 @@ public final class InventoryJob {
 
   private static Column[] inventoryColumns(ResolvedReport r, Instant reportTime, LocalDate reportDate, String runId) {
     List<Column> cols = new ArrayList<>();
-    for (InventoryField f : InventoryField.values()) cols.add(col(f.column()));
+    // Only the fields the report has: Delta reads a column a data file lacks as NULL, so the absent
+    // optional fields (most of a typical report's 16) cost the writer nothing per row.
+    for (InventoryField f : InventoryField.values()) {
+      if (r.manifest().schema().has(f)) cols.add(col(f.column()));
+    }
     cols.add(lit(r.manifest().sourceBucket()).as("source_bucket"));
     cols.add(lit(r.configId()).as("config_id"));
     cols.add(lit(Timestamp.from(reportTime)).as("report_time"));
