@@ -60,10 +60,15 @@ final class Ops {
 
   /** The AWS CLI against the emulator, with no user configuration or credentials of this machine. */
   static Result aws(MotoServer moto, Path dir, String... args) {
+    return awsAs(moto, dir, MotoServer.ACCESS_KEY, MotoServer.SECRET_KEY, args);
+  }
+
+  /** The AWS CLI with the given access key (an IAM user of the emulator). */
+  static Result awsAs(MotoServer moto, Path dir, String accessKey, String secretKey, String... args) {
     List<String> cmd = new ArrayList<>(List.of("aws", "--endpoint-url", moto.endpoint(), "--region", MotoServer.REGION,
         "--output", "json"));
     cmd.addAll(List.of(args));
-    return run(dir, Map.of("AWS_ACCESS_KEY_ID", MotoServer.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", MotoServer.SECRET_KEY,
+    return run(dir, Map.of("AWS_ACCESS_KEY_ID", accessKey, "AWS_SECRET_ACCESS_KEY", secretKey,
         "AWS_CONFIG_FILE", dir.resolve("no-aws-config").toString(),
         "AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-aws-credentials").toString()), cmd);
   }
