@@ -89,11 +89,7 @@ public final class ArchiveBench {
     System.out.printf("archive benchmark: %,d objects, %.1f MB, %d runs each, %d cores, heap %d MiB%n", rows.size(),
         bytes / 1e6, runs, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
 
-    Path keys = dir.resolve("keys");
-    new LocalKeyRing(keys).createIfMissing("local:default");
-    LakevaultConfig config = LakevaultConfig.of(Map.of("store.local.root", root.resolve("store").toString(),
-        "keys.local.dir", keys.toString(), "catalog.uri", "s3://bench-catalog/catalog",
-        "archive.uri", "s3://bench-archive/packs"));
+    LakevaultConfig config = lakeConfig(root, dir.resolve("keys"));
     SparkSession spark = SparkSessions.getOrCreate(config, "lakevault-bench-archive");
     byte[] policyBytes = POLICY.getBytes(StandardCharsets.UTF_8);
     Policy policy = PolicyParser.parse("bench-policy.yaml", policyBytes);
@@ -178,6 +174,14 @@ public final class ArchiveBench {
     }
     CostModel.Comparison c = result.classes().get(0).cost();
     return new double[] {secs, result.storedBytes(), result.packs(), c.asIs().total(), c.packed().total()};
+  }
+
+  /** The generated lake's store, a demo key (created once) and the catalog and archive locations. */
+  static LakevaultConfig lakeConfig(Path root, Path keys) {
+    new LocalKeyRing(keys).createIfMissing("local:default");
+    return LakevaultConfig.of(Map.of("store.local.root", root.resolve("store").toString(),
+        "keys.local.dir", keys.toString(), "catalog.uri", "s3://bench-catalog/catalog",
+        "archive.uri", "s3://bench-archive/packs"));
   }
 
   static void generate(Path root, int objects, Path manifest) throws IOException {

@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.lakevault.core.config.LakevaultConfig;
 import io.lakevault.core.cost.PriceTable;
-import io.lakevault.core.pack.LocalKeyRing;
 import io.lakevault.core.policy.Policy;
 import io.lakevault.core.policy.PolicyParser;
 import io.lakevault.core.restore.Selector;
@@ -184,11 +183,7 @@ public final class RestoreBench {
     Path manifest = root.resolve("manifest.bin");
     if (!Files.exists(manifest)) ArchiveBench.generate(root, objects, manifest);
     List<Row> rows = ArchiveBench.readManifest(manifest);
-    Path keys = dir.resolve("keys");
-    new LocalKeyRing(keys).createIfMissing("local:default");
-    LakevaultConfig config = LakevaultConfig.of(Map.of("store.local.root", root.resolve("store").toString(),
-        "keys.local.dir", keys.toString(), "catalog.uri", "s3://bench-catalog/catalog",
-        "archive.uri", "s3://bench-archive/packs"));
+    LakevaultConfig config = ArchiveBench.lakeConfig(root, dir.resolve("keys"));
     SparkSession spark = SparkSessions.getOrCreate(config, "lakevault-bench-restore");
     Catalog catalog = new Catalog(spark, config);
     if (!catalog.exists(CatalogTable.OBJECTS) || catalog.read(CatalogTable.OBJECTS).count() != rows.size()) {

@@ -61,27 +61,27 @@ public final class LakevaultConfig implements Serializable {
    * @param overrides {@code --conf} pairs, applied last, in order
    */
   public static LakevaultConfig load(Path file, Map<String, String> overrides) {
-    Map<String, String> values = new LinkedHashMap<>();
-    Map<String, String> origins = new LinkedHashMap<>();
-    String source = null;
     Path toRead = file;
     if (toRead == null && Files.isRegularFile(DEFAULT_FILE)) {
       toRead = DEFAULT_FILE;
     }
-    if (toRead != null) {
-      if (!Files.isRegularFile(toRead)) {
-        throw LakevaultException.usage("config file '" + toRead + "' does not exist or is not a file;"
-            + " pass an existing YAML file with --config, or leave --config out to use the defaults");
-      }
-      source = toRead.toString();
-      try (Reader r = Files.newBufferedReader(toRead, StandardCharsets.UTF_8)) {
-        readYaml(source, r, values, origins);
-      } catch (IOException e) {
-        throw LakevaultException.usage("config file '" + source + "' cannot be read: " + e.getMessage());
-      }
+    if (toRead == null) {
+      Map<String, String> values = new LinkedHashMap<>();
+      Map<String, String> origins = new LinkedHashMap<>();
+      applyOverrides(values, origins, overrides);
+      return new LakevaultConfig(values, origins, null);
     }
-    applyOverrides(values, origins, overrides);
-    return new LakevaultConfig(values, origins, source);
+    if (!Files.isRegularFile(toRead)) {
+      throw LakevaultException.usage("config file '" + toRead + "' does not exist or is not a file;"
+          + " pass an existing YAML file with --config, or leave --config out to use the defaults");
+    }
+    byte[] yaml;
+    try {
+      yaml = Files.readAllBytes(toRead);
+    } catch (IOException e) {
+      throw LakevaultException.usage("config file '" + toRead + "' cannot be read: " + e.getMessage());
+    }
+    return load(toRead.toString(), yaml, overrides);
   }
 
   /**

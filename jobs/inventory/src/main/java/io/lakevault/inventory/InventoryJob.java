@@ -136,80 +136,72 @@ public final class InventoryJob {
       Future<Boolean> staleQuarantineF = side.submit(() ->
           !catalog.read(CatalogTable.INVENTORY_QUARANTINE).where(thisReport).isEmpty());
       Future<Boolean> staleChangesF = side.submit(() -> ChangeSets.exists(catalog, r, reportDate));
-      return ingest(r, runId, index, where, thisReport, reportTime, reportDate, dataBytes, maxBad, parsed, ignored, t0, t1,
-          previousF, staleQuarantineF, staleChangesF);
+      long rowCount;
+      long bad;
+      if (maxBad == 0) {
+        // The default: any bad row fails the run, so the rows go straight into the Delta write and a bad
+        // row fails its task, which leaves the write uncommitted. Only then is the report read again, to
+        // put its bad rows in the quarantine and name the first.
+        // The message names the report, not the file: carrying each row's file name into the write costs
+        // ORC and Parquet a column, and the re-read below names the file and row anyway.
+        Dataset<Row> checked = parsed.where(when(col(InventoryReader.ERROR).isNotNull(),
+            raise_error(concat(lit("unparseable inventory row in " + r.manifestUri() + ": "),
+                col(InventoryReader.ERROR)))).otherwise(lit(true)));
+        try {
+          SparkErrors.surfacing(() -> {
+            writeInventory(checked, r, reportTime, reportDate, runId, where);
+            return null;
+          });
+        } catch (LakevaultException e) {
+          throw e; // a damaged file, named by the task that found it
+        } catch (Exception e) { // SparkException is checked, thrown undeclared
+          long found = parsed.filter(col(InventoryReader.ERROR).isNotNull()).count();
+          if (found == 0) throw SparkErrors.rethrow(e);
+          writeQuarantine(parsed, r, reportTime, runId, where);
+          checkBadRows(r, found, maxBad, parsed);
+          throw SparkErrors.rethrow(e);
+        }
+        bad = 0;
+        rowCount = lastWriteRows(CatalogTable.INVENTORY);
+      } else {
+        // Some bad rows are tolerated: parse once into a staging folder, count, then commit from it.
+        String staging = catalog.path(CatalogTable.INVENTORY).replaceAll("/inventory$", "") + "/_staging/inventory/"
+            + runId + "/" + index;
+        try {
+          parsed.write().mode("overwrite").option("compression", "lz4").parquet(staging);
+          Dataset<Row> staged = spark.read().parquet(staging);
+          Row counts = staged.selectExpr("count(*)", "count(" + InventoryReader.ERROR + ")").first();
+          bad = counts.getLong(1);
+          rowCount = counts.getLong(0) - bad;
+          if (bad > 0) {
+            writeQuarantine(staged, r, reportTime, runId, where);
+          }
+          checkBadRows(r, bad, maxBad, staged);
+          writeInventory(staged.filter(col(InventoryReader.ERROR).isNull()), r, reportTime, reportDate, runId, where);
+        } finally {
+          deleteQuietly(staging);
+        }
+      }
+      long t2 = System.nanoTime();
+      if (bad == 0 && await(staleQuarantineF)) {
+        // Clear quarantine rows an earlier, failed ingestion of this report left.
+        catalog.table(CatalogTable.INVENTORY_QUARANTINE).delete(thisReport);
+      }
+      Instant previous = await(previousF);
+      long[] changes = previous == null ? new long[] {rowCount, 0, 0}
+          : ChangeSets.write(catalog, r, reportTime, reportDate, previous, runId);
+      if (previous == null && await(staleChangesF)) ChangeSets.clear(catalog, r, reportDate);
+      recordReport(r, reportTime, dataBytes, rowCount, bad, previous, changes, ignored, runId);
+      long t3 = System.nanoTime();
+      LOG.info("report {}: {} rows, {} quarantined, changes new={} changed={} deleted={}; verify {} s, parse and"
+          + " write {} s, change set and ledger {} s", r.manifestUri(), rowCount, bad, changes[0], changes[1], changes[2],
+          seconds(t1 - t0), seconds(t2 - t1), seconds(t3 - t2));
+      return new InventoryResult.Report(r.source(), r.manifestUri().toString(), m.sourceBucket(), r.configId(),
+          reportTime, m.format().manifestName(), m.schema().allVersions(), m.files().size(), dataBytes, rowCount, bad,
+          previous, changes[0], changes[1], changes[2], ignored);
     } finally {
       side.shutdownNow();
     }
-  }
-
-  private InventoryResult.Report ingest(ResolvedReport r, String runId, int index, String where, String thisReport,
-      Instant reportTime, LocalDate reportDate, long dataBytes, long maxBad, Dataset<Row> parsed, List<String> ignored,
-      long t0, long t1, Future<Instant> previousF, Future<Boolean> staleQuarantineF, Future<Boolean> staleChangesF) {
-    var m = r.manifest();
-    long rowCount;
-    long bad;
-    if (maxBad == 0) {
-      // The default: any bad row fails the run, so the rows go straight into the Delta write and a bad
-      // row fails its task, which leaves the write uncommitted. Only then is the report read again, to
-      // put its bad rows in the quarantine and name the first.
-      // The message names the report, not the file: carrying each row's file name into the write costs
-      // ORC and Parquet a column, and the re-read below names the file and row anyway.
-      Dataset<Row> checked = parsed.where(when(col(InventoryReader.ERROR).isNotNull(),
-          raise_error(concat(lit("unparseable inventory row in " + r.manifestUri() + ": "),
-              col(InventoryReader.ERROR)))).otherwise(lit(true)));
-      try {
-        SparkErrors.surfacing(() -> {
-          writeInventory(checked, r, reportTime, reportDate, runId, where);
-          return null;
-        });
-      } catch (LakevaultException e) {
-        throw e; // a damaged file, named by the task that found it
-      } catch (Exception e) { // SparkException is checked, thrown undeclared
-        long found = parsed.filter(col(InventoryReader.ERROR).isNotNull()).count();
-        if (found == 0) throw SparkErrors.rethrow(e);
-        writeQuarantine(parsed, r, reportTime, runId, where);
-        checkBadRows(r, found, maxBad, parsed);
-        throw SparkErrors.rethrow(e);
-      }
-      bad = 0;
-      rowCount = lastWriteRows(CatalogTable.INVENTORY);
-    } else {
-      // Some bad rows are tolerated: parse once into a staging folder, count, then commit from it.
-      String staging = catalog.path(CatalogTable.INVENTORY).replaceAll("/inventory$", "") + "/_staging/inventory/"
-          + runId + "/" + index;
-      try {
-        parsed.write().mode("overwrite").option("compression", "lz4").parquet(staging);
-        Dataset<Row> staged = spark.read().parquet(staging);
-        Row counts = staged.selectExpr("count(*)", "count(" + InventoryReader.ERROR + ")").first();
-        bad = counts.getLong(1);
-        rowCount = counts.getLong(0) - bad;
-        if (bad > 0) {
-          writeQuarantine(staged, r, reportTime, runId, where);
-        }
-        checkBadRows(r, bad, maxBad, staged);
-        writeInventory(staged.filter(col(InventoryReader.ERROR).isNull()), r, reportTime, reportDate, runId, where);
-      } finally {
-        deleteQuietly(staging);
-      }
-    }
-    long t2 = System.nanoTime();
-    if (bad == 0 && await(staleQuarantineF)) {
-      // Clear quarantine rows an earlier, failed ingestion of this report left.
-      catalog.table(CatalogTable.INVENTORY_QUARANTINE).delete(thisReport);
-    }
-    Instant previous = await(previousF);
-    long[] changes = previous == null ? new long[] {rowCount, 0, 0}
-        : ChangeSets.write(catalog, r, reportTime, reportDate, previous, runId);
-    if (previous == null && await(staleChangesF)) ChangeSets.clear(catalog, r, reportDate);
-    recordReport(r, reportTime, dataBytes, rowCount, bad, previous, changes, ignored, runId);
-    long t3 = System.nanoTime();
-    LOG.info("report {}: {} rows, {} quarantined, changes new={} changed={} deleted={}; verify {} s, parse and"
-        + " write {} s, change set and ledger {} s", r.manifestUri(), rowCount, bad, changes[0], changes[1], changes[2],
-        seconds(t1 - t0), seconds(t2 - t1), seconds(t3 - t2));
-    return new InventoryResult.Report(r.source(), r.manifestUri().toString(), m.sourceBucket(), r.configId(),
-        reportTime, m.format().manifestName(), m.schema().allVersions(), m.files().size(), dataBytes, rowCount, bad,
-        previous, changes[0], changes[1], changes[2], ignored);
   }
 
   private static <T> T await(Future<T> f) {
