@@ -2,6 +2,7 @@ package io.lakevault.spark;
 
 import io.lakevault.core.config.LakevaultConfig;
 import io.lakevault.core.config.Settings;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
@@ -11,6 +12,8 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SparkSessions {
   private SparkSessions() {}
+
+  static final String DELTA_SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";
 
   /** Settings every lakevault session has; {@code spark.*} keys from the configuration override them. */
   public static Map<String, String> baseProperties() {
@@ -30,19 +33,35 @@ public final class SparkSessions {
    */
   public static SparkSession getOrCreate(LakevaultConfig config, String appName) {
     SparkSession.Builder b = SparkSession.builder().appName(appName);
-    baseProperties().forEach(b::config);
-    boolean submitted = System.getProperty("spark.master") != null;
-    Map<String, String> user = config.sparkProperties();
-    if (!submitted && !user.containsKey("spark.master")) {
-      b.master("local[*]");
-      b.config("spark.ui.enabled", "false");
-      b.config("spark.sql.shuffle.partitions", "8");
-      b.config("spark.driver.bindAddress", "127.0.0.1");
-    }
-    user.forEach(b::config);
+    sessionProperties(config.sparkProperties(), System.getProperty("spark.master")).forEach(b::config);
     SparkSession spark = b.getOrCreate();
     configureS3(spark, config);
     return spark;
+  }
+
+  /**
+   * The properties a session is built with: the base ones, local-mode defaults when the master is
+   * local, then the configuration's {@code spark.*} keys, which win.
+   *
+   * @param submittedMaster the master spark-submit set, or null when not submitted
+   */
+  static Map<String, String> sessionProperties(Map<String, String> user, String submittedMaster) {
+    Map<String, String> p = new LinkedHashMap<>(baseProperties());
+    if (submittedMaster == null && !user.containsKey("spark.master")) {
+      p.put("spark.master", "local[*]");
+      p.put("spark.ui.enabled", "false");
+      p.put("spark.sql.shuffle.partitions", "8");
+      p.put("spark.driver.bindAddress", "127.0.0.1");
+    }
+    String master = user.getOrDefault("spark.master", submittedMaster == null ? "local[*]" : submittedMaster);
+    if (master.startsWith("local")) {
+      // Delta rebuilds a table's state from its log in 50 tasks by default: sized for a cluster, on a
+      // laptop it kept a daily inventory run's four catalog tables busy for 4-5 s before the write could
+      // start (bench/README.md). One task per core does the same work.
+      p.put(DELTA_SNAPSHOT_PARTITIONS, Integer.toString(Runtime.getRuntime().availableProcessors()));
+    }
+    p.putAll(user);
+    return p;
   }
 
   /**
