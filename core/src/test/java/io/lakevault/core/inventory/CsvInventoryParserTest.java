@@ -61,17 +61,45 @@ class CsvInventoryParserTest {
   }
 
   @Test
-  void theFastTimestampPathAgreesWithInstantParse() {
+  void theFastTimestampPathAgreesWithInstantParse() throws Exception {
     for (String t : List.of("2024-08-21T15:28:26.000Z", "2024-02-29T23:59:59.999Z", "1970-01-01T00:00:00.000Z",
-        "2038-01-19T03:14:08.123Z", "2024-08-21T15:28:26Z", "2024-08-21T15:28:26.5Z")) {
-      assertEquals(Instant.parse(t), CsvInventoryParser.timestamp(t), t);
+        "2038-01-19T03:14:08.123Z", "1969-12-31T23:59:59.999Z", "2024-08-21T15:28:26Z", "2024-08-21T15:28:26.5Z",
+        " 2024-08-21T15:28:26.000Z")) {
+      assertEquals(Instant.parse(t.trim()), v(p.parse("lake,k,,true,false,1," + t + ",,,,,,"), InventoryField.LAST_MODIFIED_DATE), t);
     }
-    assertThrows(java.time.DateTimeException.class, () -> CsvInventoryParser.timestamp("2023-02-29T00:00:00.000Z"));
+    CsvInventoryParser.BadRowException e = assertThrows(CsvInventoryParser.BadRowException.class,
+        () -> p.parse("lake,k,,true,false,1,2023-02-29T00:00:00.000Z,,,,,,"));
+    assertTrue(e.getMessage().contains("LastModifiedDate '2023-02-29T00:00:00.000Z' is not a timestamp"), e.getMessage());
   }
 
   @Test
-  void splitHandlesDoubledQuotesAndEmptyFields() throws Exception {
-    assertEquals(List.of("a", "b\"c", "", "d,e"), CsvInventoryParser.split("\"a\",\"b\"\"c\",,\"d,e\""));
-    assertEquals(List.of("", ""), CsvInventoryParser.split(","));
+  void quotedFieldsWithDoubledQuotesCommasAndEmptyFields() throws Exception {
+    Object[] r = p.parse("\"lake\",\"a\"\"b,c\",\"\",true,false,\"7\",,\"e\"\"t\",,,,,");
+    assertEquals("a\"b,c", v(r, InventoryField.KEY));
+    assertEquals(InventoryValues.NULL_VERSION, v(r, InventoryField.VERSION_ID), "an empty quoted field is empty");
+    assertEquals(7L, v(r, InventoryField.SIZE));
+    assertEquals("e\"t", v(r, InventoryField.E_TAG));
+    CsvInventoryParser.BadRowException e = assertThrows(CsvInventoryParser.BadRowException.class,
+        () -> p.parse("\"lake\",\"k\"x,,true,false,1,,,,,,,"));
+    assertTrue(e.getMessage().contains("has text after a closing quote at column 11"), e.getMessage());
+  }
+
+  @Test
+  void keysDecodeToUtf8AndBadEscapesAreBadRows() throws Exception {
+    assertEquals("a b+c/ü", v(p.parse("lake,a+b%2Bc%2F%C3%BC,,true,false,,,,,,,,"), InventoryField.KEY));
+    assertEquals("plain/key.json", v(p.parse("lake,plain/key.json,,true,false,,,,,,,,"), InventoryField.KEY));
+    for (String[] c : List.of(new String[] {"lake,100%,,true,false,,,,,,,,", "'100%' has a '%' that is not followed"},
+        new String[] {"lake,x%zz,,true,false,,,,,,,,", "'x%zz' has a '%'"},
+        new String[] {"lake,x%C3,,true,false,,,,,,,,", "'x%C3' is not UTF-8 once URL-decoded"})) {
+      CsvInventoryParser.BadRowException e = assertThrows(CsvInventoryParser.BadRowException.class, () -> p.parse(c[0]));
+      assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+    }
+  }
+
+  @Test
+  void numbersOutsideTheFastPath() throws Exception {
+    assertEquals(Long.MAX_VALUE, v(p.parse("lake,k,,true,false,9223372036854775807,,,,,,,"), InventoryField.SIZE));
+    assertEquals(12L, v(p.parse("lake,k,,true,false, 12 ,,,,,,,"), InventoryField.SIZE));
+    assertThrows(CsvInventoryParser.BadRowException.class, () -> p.parse("lake,k,,true,false,9223372036854775808,,,,,,,"));
   }
 }

@@ -22,29 +22,23 @@ import io.lakevault.core.store.ObjectStore;
 import io.lakevault.core.store.ObjectStoreException;
 import io.lakevault.spark.InventoryColumns;
 import io.lakevault.spark.Locations;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
-import java.util.zip.GZIPInputStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -53,21 +47,21 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Reads one report into rows of one shape, whatever its format: every inventory column, typed and
- * canonical, plus where each row came from ({@code _file}, {@code _row}, {@code _line}) and why it
- * did not parse ({@code _error}, null for good rows). Data-file checks run on the executors.
+ * canonical, plus why a row did not parse ({@code _error}, null for good rows) and where it came from
+ * ({@code _file}, {@code _row}, {@code _line}; CSV fills them for bad rows only, ORC and Parquet give
+ * the file). Data-file checks run on the executors.
  */
 final class InventoryReader {
   static final String FILE = "_file";
   static final String ROW = "_row";
   static final String LINE = "_line";
   static final String ERROR = "_error";
-  private static final int MAX_LINE = 2000;
 
   private InventoryReader() {}
 
   /** The rows' shape: the inventory columns in {@link InventoryField} order, then the provenance columns. */
   static StructType stagingSchema() {
-    return InventoryColumns.schema(false).add(FILE, DataTypes.StringType, false).add(ROW, DataTypes.LongType, true)
+    return InventoryColumns.schema(false).add(FILE, DataTypes.StringType, true).add(ROW, DataTypes.LongType, true)
         .add(LINE, DataTypes.StringType, true).add(ERROR, DataTypes.StringType, true);
   }
 
@@ -132,7 +126,7 @@ final class InventoryReader {
         : readTyped(spark, config, report);
   }
 
-  /** CSV: our own parser, one task per (gzip, unsplittable) file, so every row keeps its line number. */
+  /** CSV: our own parser, one task per (gzip, unsplittable) file, so every bad row keeps its line number. */
   private static Dataset<Row> readCsv(SparkSession spark, LakevaultConfig config, ResolvedReport report) {
     List<String> keys = report.manifest().files().stream().map(InventoryManifest.DataFile::key).toList();
     CsvInventoryParser parser = new CsvInventoryParser(report.manifest().schema(), report.manifest().sourceBucket());
@@ -140,113 +134,27 @@ final class InventoryReader {
     String manifestUri = report.manifestUri().toString();
     int columns = report.manifest().schema().columns().size();
     JavaRDD<InternalRow> rows = new JavaSparkContext(spark.sparkContext()).parallelize(keys, Math.max(1, keys.size()))
-        .mapPartitions(it -> {
-          List<Iterator<InternalRow>> parts = new ArrayList<>();
-          while (it.hasNext()) parts.add(new CsvFileRows(config, bucket, it.next(), parser, manifestUri, columns));
-          return parts.stream().flatMap(p -> java.util.stream.StreamSupport.stream(
-              java.util.Spliterators.spliteratorUnknownSize(p, 0), false)).iterator();
+        .mapPartitions(files -> new Iterator<InternalRow>() {
+          // One file after the other, each opened when the previous is done: a task holds one file's
+          // buffer, never its rows.
+          private Iterator<InternalRow> current = java.util.Collections.emptyIterator();
+
+          @Override
+          public boolean hasNext() {
+            while (!current.hasNext() && files.hasNext()) {
+              current = new CsvDataFileRows(ObjectStores.open(config), bucket, files.next(), parser, manifestUri, columns);
+            }
+            return current.hasNext();
+          }
+
+          @Override
+          public InternalRow next() {
+            if (!hasNext()) throw new NoSuchElementException();
+            return current.next();
+          }
         });
-    // Rows are built in Spark's internal form: converting external Rows field by field cost more than
-    // the parsing itself (42 s against Spark's own CSV reader's 15 s on 20 million rows; see bench/README.md).
+    // Rows are built in Spark's internal form, straight from the file's bytes (see CsvDataFileRows).
     return spark.internalCreateDataFrame(rows.rdd(), stagingSchema(), false);
-  }
-
-  /** A parsed value in Spark's internal representation. */
-  private static Object internal(Object v) {
-    if (v instanceof String s) return UTF8String.fromString(s);
-    if (v instanceof Instant t) return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
-    return v;
-  }
-
-  /** Lazily parses one data file; closes it at the end. */
-  private static final class CsvFileRows implements Iterator<InternalRow> {
-    private final String uri;
-    private final UTF8String fileName;
-    private final CsvInventoryParser parser;
-    private final String manifestUri;
-    private final int columns;
-    private final ObjectStore store;
-    private final BufferedReader reader;
-    private long lineNumber;
-    private InternalRow next;
-
-    CsvFileRows(LakevaultConfig config, String bucket, String key, CsvInventoryParser parser, String manifestUri,
-        int columns) {
-      this.uri = "s3://" + bucket + "/" + key;
-      this.fileName = UTF8String.fromString(uri);
-      this.parser = parser;
-      this.manifestUri = manifestUri;
-      this.columns = columns;
-      this.store = ObjectStores.open(config);
-      try {
-        InputStream raw = store.get(ObjectRef.of(bucket, key));
-        this.reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(raw, 1 << 16),
-            StandardCharsets.UTF_8), 1 << 16);
-      } catch (IOException e) {
-        store.close();
-        throw LakevaultException.input("inventory data file " + uri + " is not gzip: " + e.getMessage());
-      }
-      advance();
-    }
-
-    private void advance() {
-      String line;
-      try {
-        line = reader.readLine();
-      } catch (IOException e) {
-        close();
-        throw LakevaultException.input("inventory data file " + uri + " is truncated or corrupt after line "
-            + lineNumber + " (" + e.getMessage() + "); nothing was committed");
-      }
-      if (line == null) {
-        close();
-        next = null;
-        return;
-      }
-      lineNumber++;
-      Object[] values = new Object[InventoryField.values().length + 4];
-      try {
-        Object[] parsed = parser.parse(line);
-        for (int i = 0; i < parsed.length; i++) {
-          values[i] = internal(parsed[i]);
-        }
-      } catch (CsvInventoryParser.BadRowException e) {
-        if (lineNumber == 1 && e.getMessage().contains("fields but the fileSchema lists")) {
-          close();
-          throw LakevaultException.input("the fileSchema of " + manifestUri + " does not match data file " + uri
-              + ": line 1 " + e.getMessage() + " (" + columns + " columns); nothing was committed");
-        }
-        values = new Object[InventoryField.values().length + 4];
-        values[values.length - 2] = UTF8String.fromString(line.length() > MAX_LINE ? line.substring(0, MAX_LINE) : line);
-        values[values.length - 1] = UTF8String.fromString(e.getMessage());
-      }
-      int base = InventoryField.values().length;
-      values[base] = fileName;
-      values[base + 1] = lineNumber;
-      next = new GenericInternalRow(values);
-    }
-
-    private void close() {
-      try {
-        reader.close();
-      } catch (IOException ignored) {
-        // read side only
-      }
-      store.close();
-    }
-
-    @Override
-    public boolean hasNext() {
-      return next != null;
-    }
-
-    @Override
-    public InternalRow next() {
-      if (next == null) throw new NoSuchElementException();
-      InternalRow r = next;
-      advance();
-      return r;
-    }
   }
 
   /** ORC and Parquet: Spark's columnar readers, checked against the fileSchema, normalized with SQL expressions. */
