@@ -36,6 +36,8 @@ import java.util.NoSuchElementException;
 import java.util.UUID;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The executor side of the archive job: one Spark task turns its slice of candidates, sorted by pack
@@ -47,6 +49,8 @@ import org.apache.spark.sql.Row;
  * the index of the pack being written.
  */
 final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
+  private static final Logger LOG = LoggerFactory.getLogger(PackTask.class);
+
   private static final long serialVersionUID = 1L;
   /** Index entries per pack at most, whatever the pack size: keeps the index a few tens of MB. */
   static final int MAX_ENTRIES = 500_000;
@@ -68,10 +72,12 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       long dictionarySampleBytes, int dedupMemory, int crashAfterPacks) implements Serializable {
     /**
      * @param localStore the local store reads from the page cache or a disk, where a few readers per
-     *     task suffice; S3 answers a small GET in tens of milliseconds, so many must be in flight
+     *     task suffice (four rather than two: when part of the lake is not cached, two left the task
+     *     waiting for reads a third of its time); S3 answers a small GET in tens of milliseconds, so
+     *     many must be in flight
      */
     static Tuning defaults(boolean localStore) {
-      return new Tuning(localStore ? 2 : 32, 64L << 20, 16L << 20, 64L << 20, 2000, 8L << 20, 1_000_000, -1);
+      return new Tuning(localStore ? 4 : 32, 64L << 20, 16L << 20, 64L << 20, 2000, 8L << 20, 1_000_000, -1);
     }
 
     Tuning crashingAfter(int packs) {
@@ -113,6 +119,17 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
     private OpenPack current;
     private boolean closed;
     private int uploaded;
+    // Where the task's time goes, logged when it ends (see bench/README.md, archive).
+    private final long started = System.nanoTime();
+    private long returnedAt = started;
+    private long waitNs;
+    private long hashNs;
+    private long writeNs;
+    private long dictionaryNs;
+    private long finishNs;
+    private long downstreamNs;
+    private long objects;
+    private long bytesIn;
 
     Run(Iterator<Row> rows) {
       fetcher = new SourceFetcher(store, rows, tuning.concurrency(), tuning.readAheadBytes(), tuning.inMemoryLimit());
@@ -120,6 +137,8 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
 
     @Override
     public boolean hasNext() {
+      long entered = System.nanoTime();
+      downstreamNs += entered - returnedAt;
       try {
         while (out.isEmpty() && !closed) {
           if (!pending.isEmpty() || fetcher.hasNext()) {
@@ -129,6 +148,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
             close();
           }
         }
+        returnedAt = System.nanoTime();
         return !out.isEmpty();
       } catch (IOException e) {
         fail();
@@ -146,7 +166,11 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
     }
 
     private SourceFetcher.Fetched nextFetched() throws IOException {
-      return pending.isEmpty() ? fetcher.next() : pending.poll();
+      if (!pending.isEmpty()) return pending.poll();
+      long t0 = System.nanoTime();
+      SourceFetcher.Fetched f = fetcher.next();
+      waitNs += System.nanoTime() - t0;
+      return f;
     }
 
     private void process(SourceFetcher.Fetched f) throws IOException {
@@ -173,9 +197,17 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
         finishPack();
       }
       if (current == null) {
-        current = open(t, group, dictionaryFor(f, t, group));
+        long t0 = System.nanoTime();
+        byte[] dictionary = dictionaryFor(f, t, group);
+        dictionaryNs += System.nanoTime() - t0;
+        current = open(t, group, dictionary);
       }
+      long t0 = System.nanoTime();
       byte[] sha = sha256.digest(f.bytes());
+      long t1 = System.nanoTime();
+      hashNs += t1 - t0;
+      objects++;
+      bytesIn += f.bytes().length;
       String shaHex = HexFormat.of().formatHex(sha);
       EntrySource src = source(r, f.metadata());
       String[] dup = duplicateOf(r, t, shaHex);
@@ -188,11 +220,14 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
         return;
       }
       PackEntry e;
+      long t2 = System.nanoTime();
       try {
         e = current.writer.add(src, f.bytes(), sha);
       } catch (SourceMismatchException mismatch) {
         out.add(Staged.skipped(r, "changed since the inventory: " + mismatch.getMessage()));
         return;
+      } finally {
+        writeNs += System.nanoTime() - t2;
       }
       current.bytes += size;
       current.retainUntil(r);
@@ -289,7 +324,15 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
 
     private void finishPack() throws IOException {
       if (current == null) return;
-      OpenPack p = current;
+      long t0 = System.nanoTime();
+      try {
+        finish(current);
+      } finally {
+        finishNs += System.nanoTime() - t0;
+      }
+    }
+
+    private void finish(OpenPack p) throws IOException {
       current = null;
       ObjectLockMode mode = p.target.lockMode();
       p.writer.lock(mode == null ? null : mode.name(), mode == null ? null : p.retainUntil);
@@ -342,11 +385,21 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
     private void close() {
       if (closed) return;
       closed = true;
+      if (objects > 0) {
+        LOG.info("pack task: {} objects, {} MB in {} s; waiting for source reads {} s, SHA-256 {} s, pack writer (ETag"
+            + " MD5, compression, encryption, upload parts) {} s, dictionaries {} s, finishing packs {} s, Spark's side"
+            + " (input sort, staging write) {} s", objects, bytesIn >> 20, sec(System.nanoTime() - started), sec(waitNs),
+            sec(hashNs), sec(writeNs), sec(dictionaryNs), sec(finishNs), sec(downstreamNs));
+      }
       fetcher.close();
       keys.close();
       targetStores.values().forEach(ObjectStore::close);
       store.close();
     }
+  }
+
+  private static String sec(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e9);
   }
 
   /** Why the bytes read are not the version the inventory listed, or {@code null} when they are. */
