@@ -139,9 +139,8 @@ public final class CsvInventoryParser implements Serializable {
                 versionSeen = true;
                 sink.string(f, b, s, e - s);
               }
-              case STORAGE_CLASS, REPLICATION_STATUS, ENCRYPTION_STATUS, OBJECT_LOCK_MODE, OBJECT_LOCK_LEGAL_HOLD_STATUS,
-                  INTELLIGENT_TIERING_ACCESS_TIER, BUCKET_KEY_STATUS, CHECKSUM_ALGORITHM -> {
-                if (isCanonical(f, b, s, e)) {
+              default -> {
+                if (!f.enumerated() || isCanonical(f, b, s, e)) {
                   sink.string(f, b, s, e - s);
                 } else {
                   String c = InventoryValues.canonical(f, text(b, s, e));
@@ -151,7 +150,6 @@ public final class CsvInventoryParser implements Serializable {
                   }
                 }
               }
-              default -> sink.string(f, b, s, e - s);
             }
           }
           case BOOLEAN -> sink.bool(f, bool(f, b, s, e));
@@ -324,7 +322,7 @@ public final class CsvInventoryParser implements Serializable {
 
   /**
    * AWS writes {@code 2024-08-21T15:28:26.000Z}; that exact shape is read straight from the bytes,
-   * any other through {@link #timestamp(String)}.
+   * any other ISO-8601 instant through {@link Instant#parse}.
    */
   private static long micros(InventoryField f, byte[] b, int s, int e) throws BadRowException {
     if (e - s == 24 && b[s + 4] == '-' && b[s + 7] == '-' && b[s + 10] == 'T' && b[s + 13] == ':'
@@ -348,16 +346,11 @@ public final class CsvInventoryParser implements Serializable {
     }
     String t = text(b, s, e);
     try {
-      Instant i = timestamp(t);
+      Instant i = Instant.parse(t.trim());
       return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1000);
     } catch (DateTimeException | ArithmeticException x) {
       throw new BadRowException(f.csvName() + " '" + t + "' is not a timestamp like 2024-08-21T15:28:26.000Z");
     }
-  }
-
-  /** A timestamp in AWS's shape or any other ISO-8601 instant. */
-  static Instant timestamp(String v) {
-    return Instant.parse(v.trim());
   }
 
   private static int digits(byte[] b, int from, int n) {

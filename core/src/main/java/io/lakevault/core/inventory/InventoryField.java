@@ -67,6 +67,15 @@ public enum InventoryField {
     return optional;
   }
 
+  /** A field whose values are names from a fixed list (storage class, lock mode, ...), kept upper-case. */
+  public boolean enumerated() {
+    return switch (this) {
+      case STORAGE_CLASS, REPLICATION_STATUS, ENCRYPTION_STATUS, OBJECT_LOCK_MODE, OBJECT_LOCK_LEGAL_HOLD_STATUS,
+          INTELLIGENT_TIERING_ACCESS_TIER, BUCKET_KEY_STATUS, CHECKSUM_ALGORITHM -> true;
+      default -> false;
+    };
+  }
+
   /**
    * The values AWS documents for an enumerated field, in the canonical form the catalog keeps (upper
    * case, checksum algorithms without '-'); empty for fields that are not enumerations. Values outside

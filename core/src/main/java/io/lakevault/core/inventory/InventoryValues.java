@@ -14,26 +14,16 @@ public final class InventoryValues {
   /** The version id S3 gives versions written while versioning was off; all-versions CSV reports leave it empty. */
   public static final String NULL_VERSION = "null";
 
-  /** Canonical text of a string field: enums upper-cased, checksum names without '-', empty as null. */
+  /**
+   * Canonical text of a string field: enums upper-cased and trimmed, checksum names without '-', empty
+   * as null. Readers test for values already canonical first (the common case) and call this for the rest.
+   */
   public static String canonical(InventoryField f, String v) {
     if (v == null || v.isEmpty()) return null;
-    return switch (f) {
-      case STORAGE_CLASS, REPLICATION_STATUS, ENCRYPTION_STATUS, OBJECT_LOCK_MODE, OBJECT_LOCK_LEGAL_HOLD_STATUS,
-          INTELLIGENT_TIERING_ACCESS_TIER, BUCKET_KEY_STATUS -> isCanonical(v) ? v : v.trim().toUpperCase(Locale.ROOT);
-      case CHECKSUM_ALGORITHM -> isCanonical(v) && v.indexOf('-') < 0 ? v
-          : v.trim().toUpperCase(Locale.ROOT).replace("-", "");
-      default -> v;
-    };
-  }
-
-  /** Already upper-case with no surrounding blanks: the common case, kept without a copy. */
-  private static boolean isCanonical(String v) {
-    if (v.charAt(0) == ' ' || v.charAt(v.length() - 1) == ' ') return false;
-    for (int i = 0; i < v.length(); i++) {
-      char c = v.charAt(i);
-      if (c >= 'a' && c <= 'z') return false;
-    }
-    return true;
+    if (!f.enumerated()) return v;
+    String c = v.trim().toUpperCase(Locale.ROOT);
+    if (f == InventoryField.CHECKSUM_ALGORITHM) c = c.replace("-", "");
+    return c.isEmpty() ? null : c;
   }
 
   /** Booleans in any case; {@code null} for empty; {@code IllegalArgumentException} otherwise. */

@@ -229,10 +229,11 @@ final class InventoryReader {
           + "' of type " + have.simpleString() + " but S3 Inventory writes " + want.simpleString()
           + "; nothing was committed");
     }
+    if (f.enumerated()) {
+      Column upper = upper(trim(typed));
+      return canonicalOr(f, typed, emptyToNull(f == InventoryField.CHECKSUM_ALGORITHM ? regexp_replace(upper, "-", "") : upper));
+    }
     return switch (f) {
-      case STORAGE_CLASS, REPLICATION_STATUS, ENCRYPTION_STATUS, OBJECT_LOCK_MODE, OBJECT_LOCK_LEGAL_HOLD_STATUS,
-          INTELLIGENT_TIERING_ACCESS_TIER, BUCKET_KEY_STATUS -> canonicalOr(f, typed, emptyToNull(upper(trim(typed))));
-      case CHECKSUM_ALGORITHM -> canonicalOr(f, typed, emptyToNull(regexp_replace(upper(trim(typed)), "-", "")));
       case VERSION_ID -> coalesce(emptyToNull(typed), lit(io.lakevault.core.inventory.InventoryValues.NULL_VERSION));
       default -> f.type() == InventoryField.Type.STRING && f != InventoryField.KEY ? emptyToNull(typed) : typed;
     };
