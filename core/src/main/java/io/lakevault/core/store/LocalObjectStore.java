@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.lakevault.core.store.ObjectStoreException.Reason;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -11,15 +12,18 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -52,7 +56,8 @@ import java.util.zip.Checksum;
  * ROOT/.lakevault-store/buckets/B.json    bucket settings (versioning, Object Lock)
  * ROOT/.lakevault-store/meta/B/KEY.lvmeta/versions.json   every version of KEY, newest first
  * ROOT/.lakevault-store/meta/B/KEY.lvmeta/data-VERSIONID  bytes of each noncurrent version
- * ROOT/.lakevault-store/uploads/ID/       multipart uploads in progress
+ * ROOT/.lakevault-store/uploads/ID/       multipart uploads in progress: upload.json, part-NNNNN and its
+ *                                         part-NNNNN.json (ETag and checksum, recorded as the part is stored)
  * </pre>
  * A file under {@code ROOT/BUCKET} with no metadata (written by Spark or Delta through Hadoop) is an
  * unversioned STANDARD object whose ETag is the MD5 of its bytes.
@@ -74,6 +79,7 @@ public final class LocalObjectStore implements ObjectStore {
   static final String META_SUFFIX = ".lvmeta";
   static final String FOLDER_OBJECT = ".lakevault-folder";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectReader VERSIONS = JSON.readerFor(new TypeReference<List<VersionRecord>>() {});
 
   private final Path root;
   private final Path storeDir;
@@ -150,10 +156,7 @@ public final class LocalObjectStore implements ObjectStore {
   }
 
   private BucketRecord bucket(String bucket) {
-    if (!bucketExists(bucket)) {
-      throw new ObjectStoreException(Reason.NO_SUCH_BUCKET, "bucket '" + bucket + "' does not exist in "
-          + describe() + "; create it or check the URI");
-    }
+    if (!bucketExists(bucket)) throw noSuchBucket(bucket);
     Path f = storeDir.resolve("buckets").resolve(bucket + ".json");
     if (!Files.exists(f)) return new BucketRecord();
     try {
@@ -161,6 +164,11 @@ public final class LocalObjectStore implements ObjectStore {
     } catch (IOException e) {
       throw io("read bucket settings of " + bucket, e);
     }
+  }
+
+  private ObjectStoreException noSuchBucket(String bucket) {
+    return new ObjectStoreException(Reason.NO_SUCH_BUCKET, "bucket '" + bucket + "' does not exist in "
+        + describe() + "; create it or check the URI");
   }
 
   // ---------------------------------------------------------------- versions
@@ -196,13 +204,24 @@ public final class LocalObjectStore implements ObjectStore {
     return stripes[Math.floorMod((bucket + "/" + key).hashCode(), stripes.length)];
   }
 
-  /** Versions newest first; a live file without metadata is one unversioned version. */
+  /**
+   * Versions newest first; a live file without metadata is one unversioned version. Read without
+   * asking first whether the file exists: the archive job reads every object of a lake through here,
+   * and on a busy file system each system call counts.
+   */
   private List<VersionRecord> versions(String bucket, String key) {
     Path f = metaDir(bucket, key).resolve("versions.json");
     try {
-      if (Files.exists(f)) {
-        return JSON.readValue(f.toFile(), new TypeReference<List<VersionRecord>>() {});
+      byte[] json;
+      try {
+        json = Files.readAllBytes(f);
+      } catch (NoSuchFileException e) {
+        json = null;
+      } catch (FileSystemException e) {
+        if (Files.exists(f)) throw e;
+        json = null;
       }
+      if (json != null) return VERSIONS.readValue(json);
       Path live = livePath(bucket, key);
       if (Files.isRegularFile(live)) {
         return new ArrayList<>(List.of(unmanaged(live)));
@@ -231,13 +250,18 @@ public final class LocalObjectStore implements ObjectStore {
     writeJsonAtomically(dir.resolve("versions.json"), versions);
   }
 
-  private Path dataPath(String bucket, String key, VersionRecord v, List<VersionRecord> all) {
+  /** Opens the bytes of version {@code v}: the live file for the current version, else its version file. */
+  private InputStream openData(String bucket, String key, VersionRecord v, List<VersionRecord> all) throws IOException {
+    Path version = metaDir(bucket, key).resolve("data-" + v.versionId);
     if (all.indexOf(v) == 0 && !v.deleteMarker) {
-      Path live = livePath(bucket, key);
-      // After a crash between the two moves of a put, the bytes may still be in the version file.
-      if (Files.exists(live)) return live;
+      try {
+        return Files.newInputStream(livePath(bucket, key));
+      } catch (NoSuchFileException e) {
+        // After a crash between the two moves of a put, the bytes may still be in the version file.
+        return Files.newInputStream(version);
+      }
     }
-    return metaDir(bucket, key).resolve("data-" + v.versionId);
+    return Files.newInputStream(version);
   }
 
   private VersionRecord find(ObjectRef ref, List<VersionRecord> all) {
@@ -264,9 +288,15 @@ public final class LocalObjectStore implements ObjectStore {
 
   @Override
   public ObjectMetadata head(ObjectRef ref) {
-    bucket(ref.bucket());
+    return toMetadata(ref.bucket(), ref.key(), find(ref, versionsToRead(ref)));
+  }
+
+  /** The versions of an object about to be read; the bucket is looked at only when there are none. */
+  private List<VersionRecord> versionsToRead(ObjectRef ref) {
     checkKey(ref.key());
-    return toMetadata(ref.bucket(), ref.key(), find(ref, versions(ref.bucket(), ref.key())));
+    List<VersionRecord> all = versions(ref.bucket(), ref.key());
+    if (all.isEmpty() && !bucketExists(ref.bucket())) throw noSuchBucket(ref.bucket());
+    return all;
   }
 
   private ObjectMetadata toMetadata(String bucket, String key, VersionRecord v) {
@@ -288,9 +318,7 @@ public final class LocalObjectStore implements ObjectStore {
   /** One read of the version records serves both the metadata and the bytes. */
   @Override
   public ObjectContent open(ObjectRef ref) {
-    bucket(ref.bucket());
-    checkKey(ref.key());
-    List<VersionRecord> all = versions(ref.bucket(), ref.key());
+    List<VersionRecord> all = versionsToRead(ref);
     VersionRecord v = find(ref, all);
     ObjectMetadata m = toMetadata(ref.bucket(), ref.key(), v);
     return new ObjectContent(m, read(ref, all, v, m, null));
@@ -298,9 +326,7 @@ public final class LocalObjectStore implements ObjectStore {
 
   @Override
   public InputStream get(ObjectRef ref, ByteRange range) {
-    bucket(ref.bucket());
-    checkKey(ref.key());
-    List<VersionRecord> all = versions(ref.bucket(), ref.key());
+    List<VersionRecord> all = versionsToRead(ref);
     VersionRecord v = find(ref, all);
     return read(ref, all, v, toMetadata(ref.bucket(), ref.key(), v), range);
   }
@@ -311,12 +337,10 @@ public final class LocalObjectStore implements ObjectStore {
           + (Boolean.TRUE.equals(m.restoreOngoing()) ? " and its restore is still in progress"
               : " and has not been restored; request a restore first"));
     }
-    Path data = dataPath(ref.bucket(), ref.key(), v, all);
     try {
-      InputStream in = Files.newInputStream(data);
-      // Most objects are small: a 64 KiB buffer each would cost more than reading them.
-      int buffer = (int) Math.max(8192, Math.min(1 << 16, v.size));
-      if (range == null) return new BufferedInputStream(in, buffer);
+      InputStream in = openData(ref.bucket(), ref.key(), v, all);
+      // Small: most objects are, and a reader with a larger array of its own reads past the buffer.
+      if (range == null) return new BufferedInputStream(in, 8192);
       if (range.first() >= v.size) {
         in.close();
         throw new ObjectStoreException(Reason.INVALID_RANGE, "range " + range.first() + "-" + range.last()
@@ -326,7 +350,7 @@ public final class LocalObjectStore implements ObjectStore {
       long len = Math.min(range.last(), v.size - 1) - range.first() + 1;
       return new BufferedInputStream(new BoundedInputStream(in, len), 1 << 16);
     } catch (NoSuchFileException e) {
-      throw new ObjectStoreException(Reason.NOT_FOUND, ref + ": its bytes are missing from " + data
+      throw new ObjectStoreException(Reason.NOT_FOUND, ref + ": its bytes are missing from " + e.getFile()
           + "; the local store was changed by hand", e);
     } catch (IOException e) {
       throw io("read " + ref, e);
@@ -775,7 +799,7 @@ public final class LocalObjectStore implements ObjectStore {
     } catch (IOException e) {
       throw io("start multipart upload of s3://" + bucket + "/" + key, e);
     }
-    return new LocalUpload(bucket, key, id);
+    return new LocalUpload(bucket, key, id, o.checksumAlgorithm());
   }
 
   @Override
@@ -810,22 +834,37 @@ public final class LocalObjectStore implements ObjectStore {
     }
   }
 
+  /** What a stored part's bytes hash to, recorded beside it so that completing need not read it twice. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  static final class PartRecord {
+    public String eTag;
+    /** Base64 of the part's CRC or digest in the upload's checksum algorithm, if it has one. */
+    public String checksum;
+  }
+
   private final class LocalUpload implements MultipartUpload {
     private final String bucket;
     private final String key;
     private final String id;
     private final Path dir;
+    private final ChecksumAlgorithm checksum;
 
-    LocalUpload(String bucket, String key, String id) {
+    LocalUpload(String bucket, String key, String id, ChecksumAlgorithm checksum) {
       this.bucket = bucket;
       this.key = key;
       this.id = id;
       this.dir = storeDir.resolve("uploads").resolve(id);
+      this.checksum = checksum;
     }
 
     @Override public String bucket() { return bucket; }
     @Override public String key() { return key; }
     @Override public String uploadId() { return id; }
+
+    private Path part(int partNumber) {
+      return dir.resolve(String.format("part-%05d", partNumber));
+    }
 
     @Override
     public CompletedPart uploadPart(int partNumber, InputStream data, long length) {
@@ -839,13 +878,18 @@ public final class LocalObjectStore implements ObjectStore {
       }
       Path tmp = tempFile();
       try {
-        Written w = copyCounting(data, tmp, null);
+        Written w = copyCounting(data, tmp, checksum);
         if (w.size != length) {
           throw new ObjectStoreException(Reason.INVALID_REQUEST, "part " + partNumber + ": expected " + length
               + " bytes but the stream had " + w.size);
         }
-        move(tmp, dir.resolve(String.format("part-%05d", partNumber)));
-        return new CompletedPart(partNumber, HexFormat.of().formatHex(w.md5), null);
+        PartRecord r = new PartRecord();
+        r.eTag = HexFormat.of().formatHex(w.md5);
+        r.checksum = w.checksum;
+        // The record first: a part file present always has its record (a crash in between leaves a record alone).
+        writeJsonAtomically(dir.resolve(part(partNumber).getFileName() + ".json"), r);
+        move(tmp, part(partNumber));
+        return new CompletedPart(partNumber, r.eTag, null);
       } catch (IOException e) {
         throw io("upload part " + partNumber + " of s3://" + bucket + "/" + key, e);
       } finally {
@@ -853,6 +897,10 @@ public final class LocalObjectStore implements ObjectStore {
       }
     }
 
+    /**
+     * Checks the listed parts against what was stored (as S3 does, by ETag, without reading the bytes
+     * again), then concatenates them in the kernel.
+     */
     @Override
     public ObjectMetadata complete(List<CompletedPart> parts) {
       if (parts.isEmpty()) {
@@ -868,7 +916,7 @@ public final class LocalObjectStore implements ObjectStore {
       }
       PutOptions o = r.options();
       Path tmp = tempFile();
-      try (OutputStream out = Files.newOutputStream(tmp)) {
+      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         MessageDigest etagOfMd5s = md("MD5");
         MessageDigest composite = o.checksumAlgorithm() == null ? null : compositeDigest(o.checksumAlgorithm());
         long size = 0;
@@ -879,35 +927,29 @@ public final class LocalObjectStore implements ObjectStore {
             throw new ObjectStoreException(Reason.INVALID_REQUEST, "parts must be listed in ascending order");
           }
           previous = p.partNumber();
-          Path part = dir.resolve(String.format("part-%05d", p.partNumber()));
+          Path part = part(p.partNumber());
+          if (!Files.exists(part)) {
+            throw new ObjectStoreException(Reason.INVALID_REQUEST, "part " + p.partNumber() + " of s3://" + bucket
+                + "/" + key + " was never uploaded");
+          }
           long partSize = Files.size(part);
           if (i < parts.size() - 1 && partSize < S3Limits.MIN_PART_SIZE) {
             throw new ObjectStoreException(Reason.INVALID_REQUEST, "part " + p.partNumber() + " of s3://" + bucket
                 + "/" + key + " is " + partSize + " bytes; every part but the last must be at least 5 MiB");
           }
-          byte[] partChecksum;
-          try (InputStream in = Files.newInputStream(part)) {
-            MessageDigest md5 = md("MD5");
-            Checksum crc = o.checksumAlgorithm() == null ? null : crcFor(o.checksumAlgorithm());
-            MessageDigest sha = o.checksumAlgorithm() == null || crc != null ? null : md(digestName(o.checksumAlgorithm()));
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-              out.write(buf, 0, n);
-              md5.update(buf, 0, n);
-              if (crc != null) crc.update(buf, 0, n);
-              if (sha != null) sha.update(buf, 0, n);
-              size += n;
-            }
-            byte[] partMd5 = md5.digest();
-            if (!HexFormat.of().formatHex(partMd5).equals(p.eTag())) {
-              throw new ObjectStoreException(Reason.INVALID_REQUEST, "part " + p.partNumber() + " of s3://" + bucket
-                  + "/" + key + " has ETag " + HexFormat.of().formatHex(partMd5) + ", not " + p.eTag());
-            }
-            etagOfMd5s.update(partMd5);
-            partChecksum = crc != null ? crcBytes(crc) : sha != null ? sha.digest() : null;
+          PartRecord stored = partRecord(part, o.checksumAlgorithm());
+          if (!stored.eTag.equals(p.eTag())) {
+            throw new ObjectStoreException(Reason.INVALID_REQUEST, "part " + p.partNumber() + " of s3://" + bucket
+                + "/" + key + " has ETag " + stored.eTag + ", not " + p.eTag());
           }
-          if (composite != null) composite.update(partChecksum);
+          etagOfMd5s.update(HexFormat.of().parseHex(stored.eTag));
+          if (composite != null) composite.update(Base64.getDecoder().decode(stored.checksum));
+          try (FileChannel in = FileChannel.open(part, StandardOpenOption.READ)) {
+            for (long done = 0; done < partSize; ) {
+              done += in.transferTo(done, partSize - done, out);
+            }
+          }
+          size += partSize;
         }
         out.close();
         Map<String, String> sums = new TreeMap<>();
@@ -922,6 +964,23 @@ public final class LocalObjectStore implements ObjectStore {
         throw io("complete multipart upload of s3://" + bucket + "/" + key, e);
       } finally {
         deleteQuietly(tmp);
+      }
+    }
+
+    /** The part's recorded sums; hashed now if it has no record (a part stored by an earlier version of the store). */
+    private PartRecord partRecord(Path part, ChecksumAlgorithm alg) throws IOException {
+      Path f = part.resolveSibling(part.getFileName() + ".json");
+      PartRecord rec;
+      if (Files.exists(f)) {
+        rec = JSON.readValue(f.toFile(), PartRecord.class);
+        if (alg == null || rec.checksum != null) return rec;
+      }
+      try (InputStream in = Files.newInputStream(part)) {
+        Written w = hash(in, OutputStream.nullOutputStream(), alg);
+        rec = new PartRecord();
+        rec.eTag = HexFormat.of().formatHex(w.md5);
+        rec.checksum = w.checksum;
+        return rec;
       }
     }
 
@@ -972,25 +1031,30 @@ public final class LocalObjectStore implements ObjectStore {
 
   private static Written copyCounting(InputStream in, Path target, ChecksumAlgorithm alg) {
     try (OutputStream out = Files.newOutputStream(target)) {
-      MessageDigest md5 = md("MD5");
-      Checksum crc = alg == null ? null : crcFor(alg);
-      MessageDigest sha = alg == null || crc != null ? null : md(digestName(alg));
-      byte[] buf = new byte[1 << 16];
-      long size = 0;
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        out.write(buf, 0, n);
-        md5.update(buf, 0, n);
-        if (crc != null) crc.update(buf, 0, n);
-        if (sha != null) sha.update(buf, 0, n);
-        size += n;
-      }
-      String sum = crc != null ? Base64.getEncoder().encodeToString(crcBytes(crc))
-          : sha != null ? Base64.getEncoder().encodeToString(sha.digest()) : null;
-      return new Written(size, md5.digest(), sum);
+      return hash(in, out, alg);
     } catch (IOException e) {
       throw new ObjectStoreException(Reason.OTHER, "cannot write " + target + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Copies {@code in} to {@code out}, computing its size, MD5 and (when {@code alg} is set) checksum. */
+  private static Written hash(InputStream in, OutputStream out, ChecksumAlgorithm alg) throws IOException {
+    MessageDigest md5 = md("MD5");
+    Checksum crc = alg == null ? null : crcFor(alg);
+    MessageDigest sha = alg == null || crc != null ? null : md(digestName(alg));
+    byte[] buf = new byte[1 << 16];
+    long size = 0;
+    int n;
+    while ((n = in.read(buf)) > 0) {
+      out.write(buf, 0, n);
+      md5.update(buf, 0, n);
+      if (crc != null) crc.update(buf, 0, n);
+      if (sha != null) sha.update(buf, 0, n);
+      size += n;
+    }
+    String sum = crc != null ? Base64.getEncoder().encodeToString(crcBytes(crc))
+        : sha != null ? Base64.getEncoder().encodeToString(sha.digest()) : null;
+    return new Written(size, md5.digest(), sum);
   }
 
   private static Checksum crcFor(ChecksumAlgorithm a) {

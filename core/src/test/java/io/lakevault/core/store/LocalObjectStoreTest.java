@@ -73,6 +73,29 @@ class LocalObjectStoreTest {
   }
 
   @Test
+  void aPartStoredWithoutItsRecordIsHashedWhenTheUploadCompletes() throws Exception {
+    LocalObjectStore s = store(Duration.ZERO);
+    byte[] p1 = new byte[(int) S3Limits.MIN_PART_SIZE];
+    new java.util.Random(7).nextBytes(p1);
+    byte[] p2 = "tail".getBytes(StandardCharsets.UTF_8);
+    MultipartUpload up = s.startMultipartUpload("archive", "mp", PutOptions.builder().checksum(ChecksumAlgorithm.CRC32C).build());
+    var c1 = up.uploadPart(1, new java.io.ByteArrayInputStream(p1), p1.length);
+    var c2 = up.uploadPart(2, new java.io.ByteArrayInputStream(p2), p2.length);
+    // As a store written before parts had records left them.
+    Path uploadDir = dir.resolve(LocalObjectStore.STORE_DIR).resolve("uploads").resolve(up.uploadId());
+    Files.delete(uploadDir.resolve("part-00001.json"));
+    ObjectMetadata done = up.complete(List.of(c1, c2));
+    assertEquals(p1.length + p2.length, done.size());
+
+    MultipartUpload again = s.startMultipartUpload("archive", "mp2", PutOptions.builder().checksum(ChecksumAlgorithm.CRC32C).build());
+    ObjectMetadata same = again.complete(List.of(again.uploadPart(1, new java.io.ByteArrayInputStream(p1), p1.length),
+        again.uploadPart(2, new java.io.ByteArrayInputStream(p2), p2.length)));
+    assertEquals(same.eTag(), done.eTag());
+    assertEquals(same.checksums(), done.checksums());
+    assertTrue(done.checksums().get(ChecksumAlgorithm.CRC32C).endsWith("-2"), done.checksums().toString());
+  }
+
+  @Test
   void keysAFileSystemCannotHoldAreRefusedByName() {
     LocalObjectStore s = store(Duration.ZERO);
     for (String bad : List.of("a//b", "a/../b", "./x", "x/" + "s".repeat(256))) {
