@@ -69,8 +69,8 @@ import org.slf4j.LoggerFactory;
  *       no committed run knows (they are not locked yet), abort dangling multipart uploads.
  *   <li>Spark tasks write packs and key files (fresh keys, never overwritten) and emit a row per
  *       object, pack and skipped source; the rows are written to {@code <catalog>/staging/archive/<run>}.
- *   <li>Commit: {@code packs}, then {@code objects}, each one insert-only MERGE (a second attempt adds
- *       nothing).
+ *   <li>Commit: {@code packs}, then {@code objects}, each one append made at most once per run (Delta's
+ *       idempotent writes: a second attempt adds nothing).
  *   <li>Object Lock is applied to the new packs, then the staging folder is deleted.
  * </ol>
  * Packs are locked only once cataloged: an uncataloged pack must stay deletable, or every crash would
@@ -95,6 +95,8 @@ public final class ArchiveJob {
   private final PackTask.Tuning tuning;
   /** Tests only: runs once the results are staged, before the commit; a throw here is a crash there. */
   Runnable afterStaging = () -> { };
+  /** Tests only: runs once the catalog rows are committed, before the packs are locked. */
+  Runnable afterCommit = () -> { };
 
   public ArchiveJob(Catalog catalog, Clock clock) {
     this(catalog, clock, PackTask.Tuning.defaults(catalog.locations().isLocal()));
@@ -299,15 +301,18 @@ public final class ArchiveJob {
     return config().get(Settings.CATALOG_URI) + "/staging/archive/" + runId;
   }
 
-  /** Catalogs a staged run: packs, then objects, each an insert-only MERGE; then locks its packs. */
+  /**
+   * Catalogs a staged run: packs, then objects, each one append that Delta makes at most once per run
+   * (committing the same run again after a crash adds nothing); then locks its packs.
+   */
   private void commitStaged(String staging, String runId, Instant archivedAt, Map<String, ClassTarget> targets,
       List<String> lockProblems) {
     Dataset<Row> s = catalog.spark().read().schema(Staged.SCHEMA).parquet(catalog.locations().hadoopPath(staging));
-    catalog.table(CatalogTable.PACKS).as("t").merge(Staged.packRows(s, runId).as("s"), "t.pack_id = s.pack_id")
-        .whenNotMatched().insertAll().execute();
+    catalog.appendOnce(CatalogTable.PACKS, Staged.packRows(s, runId), "lakevault-archive-" + runId);
     Dataset<Row> objects = Staged.objectRows(s.where(col("row_type").equalTo(Staged.OBJECT)),
         lit(Timestamp.from(archivedAt)), runId);
-    catalog.table(CatalogTable.OBJECTS).as("t").merge(objects.as("s"), Staged.OBJECT_KEY).whenNotMatched().insertAll().execute();
+    catalog.appendOnce(CatalogTable.OBJECTS, objects, "lakevault-archive-" + runId);
+    afterCommit.run();
     lockProblems.addAll(lock(s, archivedAt, targets));
   }
 

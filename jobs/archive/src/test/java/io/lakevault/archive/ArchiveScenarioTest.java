@@ -246,6 +246,35 @@ class ArchiveScenarioTest {
   }
 
   @Test
+  void aRunCommittedAgainAfterACrashAddsNothing() throws Exception {
+    Random r = new Random(5);
+    for (int i = 0; i < 12; i++) source("src-a", "c" + i + ".json", json(r, 40 + i));
+    writeClassified();
+    ArchiveJob crashing = new ArchiveJob(catalog, Clock.systemUTC(), TUNING);
+    crashing.afterCommit = () -> {
+      throw new IllegalStateException("driver lost after the commit (test)");
+    };
+    assertThrows(IllegalStateException.class,
+        () -> crashing.run(new ArchiveJob.Request(List.of(), false, PriceTable.builtIn(), null), "archive-committed"));
+    long packs = catalog.read(CatalogTable.PACKS).count();
+    assertEquals(12, catalog.read(CatalogTable.OBJECTS).count(), "committed before the crash");
+
+    // The staging folder is still there, so the next run commits the same run again: Delta skips both appends.
+    ArchiveResult next = archive("archive-after", TUNING);
+    assertEquals(List.of("archive-committed"), next.housekeeping().recoveredRuns());
+    assertEquals(0, next.objects());
+    assertEquals(12, catalog.read(CatalogTable.OBJECTS).count());
+    assertEquals(12, catalog.read(CatalogTable.OBJECTS).select("bucket", "key", "version_id").distinct().count());
+    assertEquals(packs, catalog.read(CatalogTable.PACKS).count());
+    for (Row p : catalog.read(CatalogTable.PACKS).collectAsList()) {
+      S3Uri u = S3Uri.parse(p.getAs("uri"));
+      assertEquals(io.lakevault.core.store.ObjectLockMode.COMPLIANCE, store.head(new ObjectRef(u.bucket(), u.key(), null)).lockMode(),
+          "the recovered run locks the packs the crash left unlocked");
+    }
+    assertEveryObjectReadsBack();
+  }
+
+  @Test
   void aCrashWhileWritingLeavesOrphansTheNextRunRemoves() throws Exception {
     Random r = new Random(4);
     for (int i = 0; i < 20; i++) source(i % 2 == 0 ? "src-a" : "src-b", "k" + i + ".json", json(r, 50 + i));

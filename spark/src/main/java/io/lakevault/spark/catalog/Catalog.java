@@ -125,6 +125,17 @@ public final class Catalog {
     }
   }
 
+  /**
+   * Appends {@code rows} to {@code t} in one commit, at most once per {@code writeId}: Delta records the
+   * id in that commit (a SetTransaction action, Delta's idempotent writes) and skips any later append
+   * with the same id, so a job that commits again after a crash adds nothing. Unlike an insert-only
+   * MERGE, it reads nothing of the table, which for {@code objects} is billions of rows. Each id stays
+   * in the table's state (tens of bytes); ids are per run, so that is one per run.
+   */
+  public void appendOnce(CatalogTable t, Dataset<Row> rows, String writeId) {
+    rows.write().format("delta").mode("append").option("txnAppId", writeId).option("txnVersion", 0L).save(path(t));
+  }
+
   /** Target file size of {@link #optimizeObjects}. */
   static final long OBJECTS_FILE_BYTES = 128L << 20;
 
