@@ -46,33 +46,38 @@ final class EntryCipher {
   }
 
   /**
-   * Encrypts an entry held in memory straight from its array: the same bytes as an {@link Encryptor},
-   * without copying through a segment buffer (most entries are a few KB; a 64 KiB buffer each would
-   * cost more than the encryption).
+   * Encrypts an entry held in memory, {@code plain[off, off + len)}, into {@code sealed} (at least
+   * {@link #sealedLength} long): the same bytes as an {@link Encryptor}, without copying through a
+   * segment buffer, into an array the caller reuses from entry to entry (most entries are a few KB,
+   * and allocating for each would cost more than the encryption).
+   *
+   * @return the sealed length
    */
-  static void encrypt(OutputStream out, byte[] plain, byte[] dataKey, UUID packId, long slot, int segmentSize)
-      throws IOException {
+  static int seal(byte[] plain, int off, int len, byte[] sealed, byte[] dataKey, UUID packId, long slot,
+      int segmentSize) throws IOException {
     byte[] prefix = new byte[PackFormat.NONCE_PREFIX_SIZE];
     Aead.randomBytes(prefix);
     SecretKeySpec key = new SecretKeySpec(dataKey, "AES");
     byte[] aad = Aead.context(PackFormat.AAD_ENTRY, packId, slot);
-    int segments = Math.max(1, (plain.length + segmentSize - 1) / segmentSize);
-    byte[] sealed = new byte[(int) sealedLength(plain.length, segmentSize)];
+    int segments = Math.max(1, (len + segmentSize - 1) / segmentSize);
+    if (sealed.length < sealedLength(len, segmentSize)) {
+      throw new IllegalArgumentException("sealed buffer of " + sealed.length + " bytes for " + len + " plain bytes");
+    }
     System.arraycopy(prefix, 0, sealed, 0, prefix.length);
     int at = prefix.length;
     Cipher cipher = cipher();
     try {
       for (int i = 0; i < segments; i++) {
         int from = i * segmentSize;
-        int len = Math.min(segmentSize, plain.length - from);
+        int n = Math.min(segmentSize, len - from);
         cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(PackFormat.TAG_SIZE * 8, nonce(prefix, i, i == segments - 1)));
         cipher.updateAAD(aad);
-        at += cipher.doFinal(plain, from, len, sealed, at);
+        at += cipher.doFinal(plain, off + from, n, sealed, at);
       }
     } catch (GeneralSecurityException e) {
       throw new IOException("AES-GCM encryption failed", e);
     }
-    out.write(sealed, 0, at);
+    return at;
   }
 
   /** Encrypts what is written to it into {@code out}; {@link #close()} seals the last segment and does not close {@code out}. */

@@ -17,7 +17,8 @@ import java.util.UUID;
 /**
  * Writes one pack as a stream: header, optional dictionary, entries as they are added, then index and
  * footer on {@link #finish()}. Memory is bounded: an entry up to {@code inMemoryLimit} is held once
- * (to check its size and MD5 before any byte is written, and to pick raw or compressed); a larger one is
+ * (to check its size and MD5 before any byte is written, and to pick raw or compressed), its compressed
+ * and encrypted forms in two buffers reused from entry to entry; a larger one is
  * streamed through zstd and AES-GCM one buffer at a time. The encoded index grows with the entry count
  * (about 150 bytes an entry plus keys and metadata).
  *
@@ -91,6 +92,9 @@ public final class PackWriter implements AutoCloseable {
   private boolean finished;
   private boolean released;
   private final byte[] copyBuffer = new byte[64 * 1024];
+  /** Reused from entry to entry: an entry held in memory compressed, then sealed (at most about {@code inMemoryLimit}). */
+  private byte[] compressed = new byte[0];
+  private byte[] sealed = new byte[0];
 
   public PackWriter(OutputStream sink, Options options) throws IOException {
     this.options = options;
@@ -105,7 +109,7 @@ public final class PackWriter implements AutoCloseable {
       dictionaryId = Zstd.getDictIdFromDict(dict);
       zstd.loadDict(dict);
       dictionaryOffset = out.count;
-      writeStored(dict, PackFormat.DICTIONARY_KEY_SLOT);
+      writeStored(dict, dict.length, PackFormat.DICTIONARY_KEY_SLOT);
       dictionaryStoredLength = out.count - dictionaryOffset;
     } else {
       dictionaryOffset = -1;
@@ -159,16 +163,19 @@ public final class PackWriter implements AutoCloseable {
     checkMd5(src, bytes);
     byte[] sha = sha256Digest != null ? sha256Digest : sha256.digest(bytes);
     PackFormat.Codec codec = options.dictionary() != null ? PackFormat.Codec.ZSTD_DICTIONARY : PackFormat.Codec.ZSTD;
-    byte[] compressed = zstd.compress(bytes);
+    compressed = atLeast(compressed, Zstd.compressBound(bytes.length));
+    int compressedLength = zstd.compressByteArray(compressed, 0, compressed.length, bytes, 0, bytes.length);
     byte[] stored = compressed;
-    if (compressed.length >= bytes.length) {
+    int storedLength = compressedLength;
+    if (compressedLength >= bytes.length) {
       codec = PackFormat.Codec.RAW;
       stored = bytes;
+      storedLength = bytes.length;
     }
     int ordinal = entryCount();
     long offset = out.count;
     failed = true; // a sink that fails mid-entry leaves the pack unusable
-    long slot = writeStored(stored, ordinal);
+    long slot = writeStored(stored, storedLength, ordinal);
     failed = false;
     return record(src, ordinal, offset, out.count - offset, sha, codec, slot);
   }
@@ -270,13 +277,22 @@ public final class PackWriter implements AutoCloseable {
     }
   }
 
-  private long writeStored(byte[] stored, long slot) throws IOException {
+  private long writeStored(byte[] stored, int length, long slot) throws IOException {
     if (options.keys() == null) {
-      out.write(stored);
+      out.write(stored, 0, length);
       return -1;
     }
-    EntryCipher.encrypt(out, stored, options.keys().newDataKey(slot), options.packId(), slot, PackFormat.SEGMENT_SIZE);
+    sealed = atLeast(sealed, EntryCipher.sealedLength(length, PackFormat.SEGMENT_SIZE));
+    int n = EntryCipher.seal(stored, 0, length, sealed, options.keys().newDataKey(slot), options.packId(), slot,
+        PackFormat.SEGMENT_SIZE);
+    out.write(sealed, 0, n);
     return slot;
+  }
+
+  /** {@code buffer} if it holds {@code length} bytes, else a larger one (at least twice as large, so it grows rarely). */
+  private static byte[] atLeast(byte[] buffer, long length) {
+    if (buffer.length >= length) return buffer;
+    return new byte[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(length, 2L * buffer.length))];
   }
 
   private PackEntry record(EntrySource src, int ordinal, long offset, long stored, byte[] sha,

@@ -28,11 +28,29 @@ public final class MultipartOutputStream extends OutputStream {
    */
   public MultipartOutputStream(ObjectStore store, String bucket, String key, PutOptions options,
       long partSize) {
+    this(store, bucket, key, options, new byte[checkedPartSize(partSize)], 0);
+  }
+
+  /**
+   * Continues what a caller buffered itself: its first {@code filled} bytes of {@code partBuffer} are the
+   * object's first bytes, and the array (its length the part size) becomes this stream's part buffer,
+   * which saves allocating and filling another one.
+   */
+  public MultipartOutputStream(ObjectStore store, String bucket, String key, PutOptions options,
+      byte[] partBuffer, int filled) {
+    checkedPartSize(partBuffer.length);
+    if (filled < 0 || filled > partBuffer.length) throw new IllegalArgumentException("filled " + filled);
+    this.buffer = partBuffer;
+    this.upload = store.startMultipartUpload(bucket, key, options);
+    this.filled = filled;
+    this.written = filled;
+  }
+
+  private static int checkedPartSize(long partSize) {
     if (partSize < S3Limits.MIN_PART_SIZE || partSize > Integer.MAX_VALUE - 16) {
       throw new IllegalArgumentException("part size " + partSize + " must be between 5 MiB and 2 GiB here");
     }
-    this.buffer = new byte[(int) partSize];
-    this.upload = store.startMultipartUpload(bucket, key, options);
+    return (int) partSize;
   }
 
   @Override

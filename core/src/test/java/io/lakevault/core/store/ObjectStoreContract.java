@@ -393,6 +393,16 @@ public abstract class ObjectStoreContract {
     assertTrue(store().head(ObjectRef.of(b, "streamed")).eTag().endsWith("-3"));
     assertEquals(md5(data), md5(read(store().get(ObjectRef.of(b, "streamed")))));
 
+    // Continuing from bytes the caller buffered in a part-sized array of its own.
+    byte[] first = new byte[(int) S3Limits.MIN_PART_SIZE];
+    System.arraycopy(data, 0, first, 0, 4_000_000);
+    try (MultipartOutputStream out = new MultipartOutputStream(store(), b, "continued", PutOptions.defaults(), first,
+        4_000_000)) {
+      out.write(data, 4_000_000, data.length - 4_000_000);
+      assertEquals(data.length, out.bytesWritten());
+    }
+    assertEquals(md5(data), md5(read(store().get(ObjectRef.of(b, "continued")))));
+
     MultipartOutputStream abandoned = new MultipartOutputStream(store(), b, "abandoned", PutOptions.defaults(),
         S3Limits.MIN_PART_SIZE);
     abandoned.write(data, 0, (int) S3Limits.MIN_PART_SIZE + 10);

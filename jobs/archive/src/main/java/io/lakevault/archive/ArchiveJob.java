@@ -83,6 +83,8 @@ public final class ArchiveJob {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiveJob.class);
   private static final int SKIP_EXAMPLES = 5;
   private static final int MAX_PARTITIONS = 4000;
+  /** A task's share of the bytes, as a fraction of the pack size (see the partitioning in {@link #run}). */
+  private static final double TASK_FILL = 0.85;
 
   /**
    * @param classes only these retention classes; empty for all
@@ -156,9 +158,11 @@ public final class ArchiveJob {
     try {
       Row size = data.agg(count(lit(1)), coalesce(sum("size"), lit(0L))).first();
       long maxPack = targets.values().stream().mapToLong(t -> t.cls().packSize()).max().orElse(1L << 30);
-      // About two packs per task, and a multiple of the cores so that the last wave keeps them all busy.
+      // About one pack per task, somewhat under the pack size: ranges balance rows, not bytes, and a task
+      // a little over the size would end in a small pack of its own (each with its own dictionary). A
+      // multiple of the cores, so that the last wave keeps them all busy.
       int cores = Math.max(1, catalog.spark().sparkContext().defaultParallelism());
-      int partitions = (int) Math.max(1, Math.min(MAX_PARTITIONS, Math.ceil(size.getLong(1) / (2.0 * maxPack))));
+      int partitions = (int) Math.max(1, Math.min(MAX_PARTITIONS, Math.ceil(size.getLong(1) / (TASK_FILL * maxPack))));
       if (size.getLong(0) >= 1000L * cores) partitions = (partitions + cores - 1) / cores * cores;
       LOG.info("archiving {} object versions, {} bytes, in {} tasks", size.getLong(0), size.getLong(1), partitions);
       Column[] order = {col("pack_group"), col("bucket"), col("key"), col("version_id")};

@@ -19,6 +19,7 @@ final class PackUpload extends OutputStream {
   private final String key;
   private final PutOptions options;
   private final long partSize;
+  private static final int GROW_DOUBLING_UP_TO = 1 << 20;
   private byte[] buffer = new byte[64 * 1024];
   private int filled;
   private MultipartOutputStream multipart;
@@ -44,19 +45,28 @@ final class PackUpload extends OutputStream {
       return;
     }
     if ((long) filled + len > partSize) {
-      multipart = new MultipartOutputStream(store, bucket, key, options, partSize);
-      multipart.write(buffer, 0, filled);
+      // The buffer, grown to the part size by now, becomes the first part's.
+      grow((int) partSize);
+      multipart = new MultipartOutputStream(store, bucket, key, options, buffer, filled);
       buffer = null;
       multipart.write(b, off, len);
       return;
     }
     if (filled + len > buffer.length) {
-      byte[] bigger = new byte[(int) Math.min(partSize, Math.max((long) buffer.length * 2, filled + len))];
-      System.arraycopy(buffer, 0, bigger, 0, filled);
-      buffer = bigger;
+      // Doubling while small; past 1 MiB, straight to the part size: a pack that large will most likely
+      // fill a part, and each doubling of a multi-megabyte array is a large allocation and a copy.
+      long want = Math.max((long) buffer.length * 2, filled + len);
+      grow((int) (want <= GROW_DOUBLING_UP_TO ? want : partSize));
     }
     System.arraycopy(b, off, buffer, filled, len);
     filled += len;
+  }
+
+  private void grow(int size) {
+    if (buffer.length >= size) return;
+    byte[] bigger = new byte[size];
+    System.arraycopy(buffer, 0, bigger, 0, filled);
+    buffer = bigger;
   }
 
   /** Makes the pack visible; returns its metadata (version id). */

@@ -105,8 +105,11 @@ final class SourceFetcher implements AutoCloseable {
     }
     try (ObjectStore.ObjectContent c = store.open(ref)) {
       long size = r.<Long>getAs("size");
-      // One byte more than expected tells "longer" apart from "as long".
-      byte[] b = readUpTo(c.stream(), size + 1);
+      byte[] b = readUpTo(c.stream(), size);
+      if (b.length == size && c.stream().read() >= 0) {
+        // Longer than the inventory says: one byte more is enough for the writer to tell.
+        b = java.util.Arrays.copyOf(b, b.length + 1);
+      }
       return new Fetched(r, c.metadata(), b, null, store, ref);
     } catch (ObjectStoreException e) {
       String why = unreadable(e);
@@ -124,7 +127,10 @@ final class SourceFetcher implements AutoCloseable {
     };
   }
 
-  /** Up to {@code n} bytes into one array of that size, read in place (readNBytes would copy them twice). */
+  /**
+   * Up to {@code n} bytes into one array of that size, read in place (readNBytes would copy them twice);
+   * a shorter array only when the stream ends first.
+   */
   private static byte[] readUpTo(InputStream in, long n) throws IOException {
     byte[] b = new byte[(int) Math.min(n, Integer.MAX_VALUE - 16)];
     int filled = 0;
