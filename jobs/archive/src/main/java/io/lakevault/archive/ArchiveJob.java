@@ -65,10 +65,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Order of effects, so that a crash anywhere converges on the next run:
  * <ol>
- *   <li>Housekeeping: commit what an earlier run staged, drop what it left unstaged, delete pack files
- *       no committed run knows (they are not locked yet), abort dangling multipart uploads.
- *   <li>Spark tasks write packs and key files (fresh keys, never overwritten) and emit a row per
- *       object, pack and skipped source; the rows are written to {@code <catalog>/staging/archive/<run>}.
+ *   <li>Housekeeping: commit what an earlier run staged, drop what it left unstaged, delete the packs
+ *       earlier runs noted ({@link PackJournal}) that no commit cataloged (they are not locked yet), abort
+ *       dangling multipart uploads.
+ *   <li>Spark tasks note each pack, then write it and its key file (fresh keys, never overwritten), and
+ *       emit a row per object, pack and skipped source; the rows are written to
+ *       {@code <catalog>/staging/archive/<run>}. Once committed, the run deletes the noted packs of
+ *       failed task attempts.
  *   <li>Commit: {@code packs}, then {@code objects}, each one append made at most once per run (Delta's
  *       idempotent writes: a second attempt adds nothing).
  *   <li>Object Lock is applied to the new packs, then the staging folder is deleted.
@@ -140,7 +143,7 @@ public final class ArchiveJob {
       catalog.ensure(CatalogTable.OBJECTS);
       catalog.ensure(CatalogTable.PACKS);
       long t0 = System.nanoTime();
-      housekeeping = housekeeping(targets, lockProblems);
+      housekeeping = housekeeping(runId, targets, lockProblems);
       LOG.info("housekeeping in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -167,7 +170,8 @@ public final class ArchiveJob {
       LOG.info("archiving {} object versions, {} bytes, in {} tasks", size.getLong(0), size.getLong(1), partitions);
       Column[] order = {col("pack_group"), col("bucket"), col("key"), col("version_id")};
       Dataset<Row> packed = data.repartitionByRange(partitions, order).sortWithinPartitions(order)
-          .mapPartitions(new PackTask(config(), targets, now, "lakevault " + Version.get(), tuning), Encoders.row(Staged.SCHEMA));
+          .mapPartitions(new PackTask(config(), targets, now, "lakevault " + Version.get(), tuning, journal(), runId),
+              Encoders.row(Staged.SCHEMA));
       Dataset<Row> staged = packed.unionByName(markerRows(candidates.where(col("is_delete_marker").equalTo(true))));
       long t0 = System.nanoTime();
       SparkErrors.surfacing(() -> {
@@ -182,6 +186,15 @@ public final class ArchiveJob {
     afterStaging.run();
     long t1 = System.nanoTime();
     commitStaged(staging, runId, now, targets, lockProblems);
+    // Packs of task attempts that failed or lost a speculative race: uploaded, noted, never cataloged.
+    List<String> leftovers = sweep(runId, journal().notes(runId), targets, lockProblems);
+    if (!leftovers.isEmpty()) {
+      LOG.warn("removed {} pack files of failed task attempts: {}", leftovers.size(), leftovers);
+      List<String> orphans = new ArrayList<>(housekeeping.orphanPacks());
+      orphans.addAll(leftovers);
+      housekeeping = new ArchiveResult.Housekeeping(housekeeping.recoveredRuns(), housekeeping.abandonedRuns(), orphans,
+          housekeeping.abortedUploads());
+    }
     long t2 = System.nanoTime();
     ArchiveResult result = report(runId, now, policy, staging, housekeeping, lockProblems, req.prices(), false);
     LOG.info("committed and locked in {} ms, report in {} ms", (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
@@ -375,7 +388,8 @@ public final class ArchiveJob {
 
   // ------------------------------------------------------------------ housekeeping
 
-  private ArchiveResult.Housekeeping housekeeping(Map<String, ClassTarget> targets, List<String> lockProblems) {
+  private ArchiveResult.Housekeeping housekeeping(String runId, Map<String, ClassTarget> targets,
+      List<String> lockProblems) {
     List<String> recovered = new ArrayList<>();
     List<String> abandoned = new ArrayList<>();
     String root = config().get(Settings.CATALOG_URI) + "/staging/archive";
@@ -401,10 +415,12 @@ public final class ArchiveJob {
     } catch (IOException e) {
       throw new LakevaultException(ErrorKind.STORE, "cannot read the staging folder " + root + ": " + e.getMessage(), e);
     }
+    // Packs that earlier runs noted but no commit cataloged: the runs just recovered are cataloged by now.
     List<String> orphans = new ArrayList<>();
+    for (Map.Entry<String, List<PackJournal.Note>> run : journal().runs().entrySet()) {
+      if (!run.getKey().equals(runId)) orphans.addAll(sweep(run.getKey(), run.getValue(), targets, lockProblems));
+    }
     List<String> aborted = new ArrayList<>();
-    Set<String> known = new java.util.HashSet<>();
-    for (Row r : catalog.read(CatalogTable.PACKS).select("uri").collectAsList()) known.add(r.getString(0));
     Instant started = clock.instant();
     Map<String, ClassTarget> byUri = new LinkedHashMap<>();
     for (ClassTarget c : targets.values()) byUri.putIfAbsent(c.targetUri(), c);
@@ -419,24 +435,75 @@ public final class ArchiveJob {
             aborted.add("s3://" + u.bucket() + "/" + u.key());
           }
         }
-        Iterator<io.lakevault.core.store.ObjectVersion> it = store.listVersions(t.bucket(), prefix);
-        while (it.hasNext()) {
-          var v = it.next();
-          String key = v.key();
-          String packKey = key.endsWith(".lvp" + io.lakevault.core.pack.PackFormat.KEY_FILE_SUFFIX)
-              ? key.substring(0, key.length() - io.lakevault.core.pack.PackFormat.KEY_FILE_SUFFIX.length()) : key;
-          if (!packKey.endsWith(".lvp") || known.contains("s3://" + t.bucket() + "/" + packKey)) continue;
-          try {
-            store.delete(new ObjectRef(t.bucket(), key, v.versionId()), false);
-            if (!orphans.contains("s3://" + t.bucket() + "/" + key)) orphans.add("s3://" + t.bucket() + "/" + key);
-          } catch (io.lakevault.core.store.ObjectStoreException e) {
-            lockProblems.add("s3://" + t.bucket() + "/" + key + " is an orphan but cannot be deleted: " + e.getMessage());
-          }
-        }
       }
     }
     if (!orphans.isEmpty()) LOG.warn("removed {} pack files no committed run knows: {}", orphans.size(), orphans);
     return new ArchiveResult.Housekeeping(recovered, abandoned, orphans, aborted);
+  }
+
+  private PackJournal journal() {
+    return new PackJournal(catalog.locations().hadoopPath(config().get(Settings.CATALOG_URI) + PackJournal.FOLDER),
+        new io.lakevault.spark.HadoopConf(hadoop()));
+  }
+
+  /**
+   * Deletes the noted packs (and key files, every version) that the catalog does not list, and drops
+   * the notes. They are not locked: packs are locked only once cataloged. A note whose pack cannot be
+   * deleted is kept for the next run, and the reason reported.
+   *
+   * @return the files deleted
+   */
+  private List<String> sweep(String run, List<PackJournal.Note> notes, Map<String, ClassTarget> targets,
+      List<String> problems) {
+    List<String> removed = new ArrayList<>();
+    PackJournal journal = journal();
+    if (notes.isEmpty()) {
+      journal.dropRun(run);
+      return removed;
+    }
+    Set<String> cataloged = new java.util.HashSet<>();
+    Object[] uris = notes.stream().map(PackJournal.Note::uri).distinct().toArray();
+    for (Row r : catalog.read(CatalogTable.PACKS).select("uri").where(col("uri").isin(uris)).collectAsList()) {
+      cataloged.add(r.getString(0));
+    }
+    Map<String, ObjectStore> stores = new java.util.HashMap<>();
+    try {
+      for (PackJournal.Note n : notes) {
+        if (!cataloged.contains(n.uri())) {
+          ClassTarget t = targets.get(n.retentionClass());
+          String role = t == null ? null : t.role();
+          ObjectStore store = stores.computeIfAbsent(role == null ? "" : role, k -> ObjectStores.open(config(), role));
+          try {
+            removed.addAll(deletePack(store, S3Uri.parse(n.uri())));
+          } catch (io.lakevault.core.store.ObjectStoreException e) {
+            problems.add(n.uri() + " was uploaded by run " + n.run() + " but never cataloged, and cannot be deleted: "
+                + e.getMessage());
+            continue;
+          }
+        }
+        journal.drop(n);
+      }
+      journal.dropRun(run);
+    } finally {
+      stores.values().forEach(ObjectStore::close);
+    }
+    return removed;
+  }
+
+  /** Every version of a pack and of its key file. */
+  private static List<String> deletePack(ObjectStore store, S3Uri pack) {
+    List<String> removed = new ArrayList<>();
+    if (!store.bucketExists(pack.bucket())) return removed;
+    String keyFile = pack.key() + io.lakevault.core.pack.PackFormat.KEY_FILE_SUFFIX;
+    Iterator<io.lakevault.core.store.ObjectVersion> it = store.listVersions(pack.bucket(), pack.key());
+    while (it.hasNext()) {
+      var v = it.next();
+      if (!v.key().equals(pack.key()) && !v.key().equals(keyFile)) continue;
+      store.delete(new ObjectRef(pack.bucket(), v.key(), v.versionId()), false);
+      String uri = "s3://" + pack.bucket() + "/" + v.key();
+      if (!removed.contains(uri)) removed.add(uri);
+    }
+    return removed;
   }
 
   // ------------------------------------------------------------------ reports

@@ -91,13 +91,18 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
   private final Instant createdAt;
   private final String writer;
   private final Tuning tuning;
+  private final PackJournal journal;
+  private final String runId;
 
-  PackTask(LakevaultConfig config, Map<String, ClassTarget> classes, Instant createdAt, String writer, Tuning tuning) {
+  PackTask(LakevaultConfig config, Map<String, ClassTarget> classes, Instant createdAt, String writer, Tuning tuning,
+      PackJournal journal, String runId) {
     this.config = config;
     this.classes = classes;
     this.createdAt = createdAt;
     this.writer = writer;
     this.tuning = tuning;
+    this.journal = journal;
+    this.runId = runId;
   }
 
   @Override
@@ -318,6 +323,8 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
           .userMetadata("lakevault-format", Integer.toString(PackFormat.VERSION))
           .serverSideEncryption("AES256", null).build();
       long partSize = S3Limits.partSizeFor(Math.max(t.cls().packSize(), 1), tuning.partSize());
+      // Noted before any byte is uploaded: a pack no commit catalogs is found from its note (PackJournal).
+      journal.note(runId, id.toString(), t.name(), "s3://" + t.target().bucket() + "/" + key);
       PackUpload upload = new PackUpload(targetStore(t), t.target().bucket(), key, put, partSize);
       return new OpenPack(id.toString(), group, t, key, upload, new PackWriter(upload, o));
     }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.core.config.Settings;
 import io.lakevault.core.cost.PriceTable;
 import io.lakevault.core.pack.LocalKeyRing;
 import io.lakevault.core.pack.PackEntry;
@@ -25,6 +26,7 @@ import io.lakevault.core.store.ObjectStoreException;
 import io.lakevault.core.store.ObjectVersion;
 import io.lakevault.core.store.PutOptions;
 import io.lakevault.core.store.S3Uri;
+import io.lakevault.spark.HadoopConf;
 import io.lakevault.spark.SharedSpark;
 import io.lakevault.spark.catalog.Catalog;
 import io.lakevault.spark.catalog.CatalogTable;
@@ -121,6 +123,15 @@ class ArchiveScenarioTest {
           .append("}\n");
     }
     return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The pack notes of a run (all runs for ""), as keys under the catalog's journal folder. */
+  private List<String> notes(String run) {
+    List<String> keys = new ArrayList<>();
+    String prefix = "c" + N.get() + "/staging/archive-packs/" + run;
+    if (!store.bucketExists("cat")) return keys;
+    store.list("cat", prefix).forEachRemaining(v -> keys.add(v.key()));
+    return keys;
   }
 
   private List<String> packFiles() {
@@ -283,6 +294,7 @@ class ArchiveScenarioTest {
     assertEquals(0, catalog.read(CatalogTable.OBJECTS).count());
     List<String> orphans = packFiles();
     assertFalse(orphans.isEmpty(), "the crashed task uploaded a pack");
+    assertFalse(notes("archive-crashed").isEmpty(), "each pack is noted before its upload");
     // And a multipart upload that a lost executor left dangling.
     store.startMultipartUpload("lakevault-archive", "packs/keep-2y/2030-01/src-a/dangling.lvp", PutOptions.defaults());
 
@@ -294,6 +306,31 @@ class ArchiveScenarioTest {
     assertEquals(20, catalog.read(CatalogTable.OBJECTS).select("bucket", "key").distinct().count());
     for (String o : orphans) assertFalse(packFiles().contains(o), o + " was removed");
     assertEquals(catalog.read(CatalogTable.PACKS).count() * 2, packFiles().size(), "each cataloged pack and its key file");
+    assertTrue(notes("").isEmpty(), "no notes left: " + notes(""));
+    assertEveryObjectReadsBack();
+  }
+
+  @Test
+  void aPackOfAFailedTaskAttemptIsRemovedWhenItsRunCompletes() throws Exception {
+    Random r = new Random(6);
+    for (int i = 0; i < 6; i++) source("src-a", "f" + i + ".json", json(r, 30 + i));
+    writeClassified();
+    // What a task attempt that failed after uploading leaves in a run that Spark then completes with a retry:
+    // a noted pack that no staged row names.
+    store.createBucket("lakevault-archive", true, true);
+    String lost = "packs/keep-2y/2030-01/src-a/0b5c2e1e-0000-4000-8000-000000000001.lvp";
+    store.put("lakevault-archive", lost, new byte[] {1, 2, 3}, PutOptions.defaults());
+    store.put("lakevault-archive", lost + ".keys", new byte[] {4}, PutOptions.defaults());
+    new PackJournal(catalog.locations().hadoopPath(catalog.config().get(Settings.CATALOG_URI) + PackJournal.FOLDER),
+        new HadoopConf(SharedSpark.session().sparkContext().hadoopConfiguration()))
+        .note("archive-retried", "0b5c2e1e-0000-4000-8000-000000000001", "keep-2y", "s3://lakevault-archive/" + lost);
+
+    ArchiveResult result = archive("archive-retried", TUNING);
+    assertEquals(List.of("s3://lakevault-archive/" + lost, "s3://lakevault-archive/" + lost + ".keys"),
+        result.housekeeping().orphanPacks());
+    assertFalse(packFiles().contains(lost));
+    assertEquals(catalog.read(CatalogTable.PACKS).count() * 2, packFiles().size(), "each cataloged pack and its key file");
+    assertTrue(notes("").isEmpty(), "no notes left: " + notes(""));
     assertEveryObjectReadsBack();
   }
 

@@ -1,0 +1,128 @@
+package io.lakevault.archive;
+
+import io.lakevault.core.ErrorKind;
+import io.lakevault.core.LakevaultException;
+import io.lakevault.spark.HadoopConf;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Where an archive run notes each pack before it uploads a byte of it:
+ * {@code <catalog.uri>/staging/archive-packs/<run id>/<pack id>}, holding the pack's class and URI.
+ *
+ * <p>A pack that no commit catalogs (its task failed, was retried or lost a speculative race, or the
+ * driver died) is then found from the notes of its run, not by listing the archive: housekeeping reads
+ * the notes of earlier runs, deletes the noted packs the catalog does not list, and drops the notes;
+ * a run that completes does the same with its own notes. The cost is one small write per pack, and it
+ * does not grow with the archive, which holds millions of packs after a few years.
+ */
+final class PackJournal implements Serializable {
+  private static final long serialVersionUID = 1L;
+  static final String FOLDER = "/staging/archive-packs";
+
+  /** A noted pack. */
+  record Note(String run, String packId, String retentionClass, String uri) {}
+
+  /** The journal folder as Hadoop opens it. */
+  private final String root;
+  private final HadoopConf hadoop;
+
+  /**
+   * @param root {@code <catalog.uri>/staging/archive-packs} as Hadoop opens it
+   */
+  PackJournal(String root, HadoopConf hadoop) {
+    this.root = root;
+    this.hadoop = hadoop;
+  }
+
+  /** Notes a pack about to be uploaded; the upload must not start unless this returned. */
+  void note(String run, String packId, String retentionClass, String packUri) {
+    Path p = new Path(new Path(root, run), packId);
+    try (OutputStream out = fs(p).create(p, true)) {
+      out.write((retentionClass + "\t" + packUri + "\n").getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new LakevaultException(ErrorKind.STORE, "cannot note pack " + packUri + " in " + p + " before uploading it ("
+          + e.getMessage() + "); nothing of it was uploaded", e);
+    }
+  }
+
+  /** The runs with notes, and their notes, in run order. */
+  Map<String, List<Note>> runs() {
+    Map<String, List<Note>> out = new TreeMap<>();
+    Path r = new Path(root);
+    try {
+      FileSystem fs = fs(r);
+      if (!fs.exists(r)) return out;
+      for (FileStatus run : fs.listStatus(r)) {
+        if (run.isDirectory()) out.put(run.getPath().getName(), notes(run.getPath().getName()));
+      }
+    } catch (IOException e) {
+      throw failed(r, e);
+    }
+    return out;
+  }
+
+  /** The notes of one run. */
+  List<Note> notes(String run) {
+    List<Note> out = new ArrayList<>();
+    Path dir = new Path(root, run);
+    try {
+      FileSystem fs = fs(dir);
+      if (!fs.exists(dir)) return out;
+      for (FileStatus f : fs.listStatus(dir)) {
+        if (!f.isFile()) continue;
+        String[] fields;
+        try (InputStream in = fs.open(f.getPath())) {
+          fields = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip().split("\t", 2);
+        }
+        if (fields.length != 2) {
+          throw new LakevaultException(ErrorKind.INPUT, "the pack note " + f.getPath() + " is not '<class><TAB><pack uri>':"
+              + " delete it once the pack it names, if any, is deleted");
+        }
+        out.add(new Note(run, f.getPath().getName(), fields[0], fields[1]));
+      }
+    } catch (IOException e) {
+      throw failed(dir, e);
+    }
+    return out;
+  }
+
+  /** Drops one note, once its pack is cataloged or deleted. */
+  void drop(Note n) {
+    Path p = new Path(new Path(root, n.run()), n.packId());
+    try {
+      fs(p).delete(p, false);
+    } catch (IOException e) {
+      throw failed(p, e);
+    }
+  }
+
+  /** Drops a run's folder once its notes are all dropped. */
+  void dropRun(String run) {
+    Path dir = new Path(root, run);
+    try {
+      FileSystem fs = fs(dir);
+      if (fs.exists(dir) && fs.listStatus(dir).length == 0) fs.delete(dir, true);
+    } catch (IOException e) {
+      throw failed(dir, e);
+    }
+  }
+
+  private FileSystem fs(Path p) throws IOException {
+    return p.getFileSystem(hadoop.get());
+  }
+
+  private static LakevaultException failed(Path p, IOException e) {
+    return new LakevaultException(ErrorKind.STORE, "cannot read or update the pack notes in " + p + ": " + e.getMessage(), e);
+  }
+}
