@@ -125,6 +125,22 @@ class ArchiveScenarioTest {
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
+  /** Runs the job with a crash armed by {@code arm}; it must fail. */
+  private void crash(String runId, java.util.function.Consumer<ArchiveJob> arm) {
+    ArchiveJob crashing = new ArchiveJob(catalog, Clock.systemUTC(), TUNING);
+    arm.accept(crashing);
+    assertThrows(IllegalStateException.class,
+        () -> crashing.run(new ArchiveJob.Request(List.of(), false, PriceTable.builtIn(), null), runId));
+  }
+
+  private void assertEveryPackLocked() {
+    for (Row p : catalog.read(CatalogTable.PACKS).collectAsList()) {
+      S3Uri u = S3Uri.parse(p.getAs("uri"));
+      assertEquals(io.lakevault.core.store.ObjectLockMode.COMPLIANCE,
+          store.head(new ObjectRef(u.bucket(), u.key(), null)).lockMode(), u.toString());
+    }
+  }
+
   /** The pack notes of a run (all runs for ""), as keys under the catalog's journal folder. */
   private List<String> notes(String run) {
     List<String> keys = new ArrayList<>();
@@ -234,12 +250,9 @@ class ArchiveScenarioTest {
     Random r = new Random(3);
     for (int i = 0; i < 20; i++) source(i % 2 == 0 ? "src-a" : "src-b", "k" + i + ".json", json(r, 50 + i));
     writeClassified();
-    ArchiveJob crashing = new ArchiveJob(catalog, Clock.systemUTC(), TUNING);
-    crashing.afterStaging = () -> {
+    crash("archive-crashed", job -> job.afterStaging = () -> {
       throw new IllegalStateException("driver lost (test)");
-    };
-    assertThrows(IllegalStateException.class,
-        () -> crashing.run(new ArchiveJob.Request(List.of(), false, PriceTable.builtIn(), null), "archive-crashed"));
+    });
     assertEquals(0, catalog.read(CatalogTable.OBJECTS).count(), "nothing committed before the crash");
     List<String> written = packFiles();
     assertFalse(written.isEmpty());
@@ -249,10 +262,7 @@ class ArchiveScenarioTest {
     assertEquals(0, next.packs(), "the recovered run's packs are used, none written again");
     assertEquals(20, catalog.read(CatalogTable.OBJECTS).count());
     assertEquals(written, packFiles(), "no pack removed, none added");
-    for (Row p : catalog.read(CatalogTable.PACKS).collectAsList()) {
-      S3Uri u = S3Uri.parse(p.getAs("uri"));
-      assertEquals(io.lakevault.core.store.ObjectLockMode.COMPLIANCE, store.head(new ObjectRef(u.bucket(), u.key(), null)).lockMode());
-    }
+    assertEveryPackLocked();
     assertEveryObjectReadsBack();
   }
 
@@ -261,12 +271,9 @@ class ArchiveScenarioTest {
     Random r = new Random(5);
     for (int i = 0; i < 12; i++) source("src-a", "c" + i + ".json", json(r, 40 + i));
     writeClassified();
-    ArchiveJob crashing = new ArchiveJob(catalog, Clock.systemUTC(), TUNING);
-    crashing.afterCommit = () -> {
+    crash("archive-committed", job -> job.afterCommit = () -> {
       throw new IllegalStateException("driver lost after the commit (test)");
-    };
-    assertThrows(IllegalStateException.class,
-        () -> crashing.run(new ArchiveJob.Request(List.of(), false, PriceTable.builtIn(), null), "archive-committed"));
+    });
     long packs = catalog.read(CatalogTable.PACKS).count();
     assertEquals(12, catalog.read(CatalogTable.OBJECTS).count(), "committed before the crash");
 
@@ -277,11 +284,7 @@ class ArchiveScenarioTest {
     assertEquals(12, catalog.read(CatalogTable.OBJECTS).count());
     assertEquals(12, catalog.read(CatalogTable.OBJECTS).select("bucket", "key", "version_id").distinct().count());
     assertEquals(packs, catalog.read(CatalogTable.PACKS).count());
-    for (Row p : catalog.read(CatalogTable.PACKS).collectAsList()) {
-      S3Uri u = S3Uri.parse(p.getAs("uri"));
-      assertEquals(io.lakevault.core.store.ObjectLockMode.COMPLIANCE, store.head(new ObjectRef(u.bucket(), u.key(), null)).lockMode(),
-          "the recovered run locks the packs the crash left unlocked");
-    }
+    assertEveryPackLocked(); // the crash came before the locks: the recovered run applies them
     assertEveryObjectReadsBack();
   }
 
