@@ -467,23 +467,26 @@ public final class ArchiveJob {
       cataloged.add(r.getString(0));
     }
     Map<String, ObjectStore> stores = new java.util.HashMap<>();
+    List<PackJournal.Note> kept = new ArrayList<>();
     try {
       for (PackJournal.Note n : notes) {
-        if (!cataloged.contains(n.uri())) {
-          ClassTarget t = targets.get(n.retentionClass());
-          String role = t == null ? null : t.role();
-          ObjectStore store = stores.computeIfAbsent(role == null ? "" : role, k -> ObjectStores.open(config(), role));
-          try {
-            removed.addAll(deletePack(store, S3Uri.parse(n.uri())));
-          } catch (io.lakevault.core.store.ObjectStoreException e) {
-            problems.add(n.uri() + " was uploaded by run " + n.run() + " but never cataloged, and cannot be deleted: "
-                + e.getMessage());
-            continue;
-          }
+        if (cataloged.contains(n.uri())) continue;
+        ClassTarget t = targets.get(n.retentionClass());
+        String role = t == null ? null : t.role();
+        ObjectStore store = stores.computeIfAbsent(role == null ? "" : role, k -> ObjectStores.open(config(), role));
+        try {
+          removed.addAll(deletePack(store, S3Uri.parse(n.uri())));
+        } catch (io.lakevault.core.store.ObjectStoreException e) {
+          problems.add(n.uri() + " was uploaded by run " + n.run() + " but never cataloged, and cannot be deleted: "
+              + e.getMessage());
+          kept.add(n);
         }
-        journal.drop(n);
       }
-      journal.dropRun(run);
+      if (kept.isEmpty()) {
+        journal.dropRun(run);
+      } else {
+        for (PackJournal.Note n : notes) if (!kept.contains(n)) journal.drop(n);
+      }
     } finally {
       stores.values().forEach(ObjectStore::close);
     }

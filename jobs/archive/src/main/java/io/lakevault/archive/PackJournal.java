@@ -107,12 +107,11 @@ final class PackJournal implements Serializable {
     }
   }
 
-  /** Drops a run's folder once its notes are all dropped. */
+  /** Drops a run's notes, all in one recursive delete (bulk deletes on S3), once each is dealt with. */
   void dropRun(String run) {
     Path dir = new Path(root, run);
     try {
-      FileSystem fs = fs(dir);
-      if (fs.exists(dir) && fs.listStatus(dir).length == 0) fs.delete(dir, true);
+      fs(dir).delete(dir, true);
     } catch (IOException e) {
       throw failed(dir, e);
     }
