@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What reading the archive benchmark's lake costs on the local store, against reading the same files
- * with no store in between: each object opened and read whole by {@code --threads} threads, as the
- * archive job's readers do, alternating {@code --runs} times. Run {@code bench/run ArchiveBench} once
+ * with no store in between: each object opened and read whole by {@code --threads} threads, through a
+ * stream ({@code open}) and with {@code readAll} as the archive job's readers do, alternating
+ * {@code --runs} times. Run {@code bench/run ArchiveBench} once
  * first: it writes the lake.
  *
  * <pre>bench/run StoreReadProbe [--objects N] [--threads T] [--runs K] [--dir DIR]</pre>
@@ -43,8 +44,11 @@ public final class StoreReadProbe {
           return in.readAllBytes().length;
         }
       });
-      System.out.printf(Locale.ROOT, "run %d: the files alone %.2f s (%.1f us an object), through the store %.2f s"
-          + " (%.1f us an object)%n", run, files, files * 1e6 / objects.size(), viaStore, viaStore * 1e6 / objects.size());
+      double whole = time(objects, threads, o -> store.readAll(new ObjectRef(ArchiveBench.BUCKET, o[0], o[1]),
+          Integer.parseInt(o[3])).bytes().length);
+      System.out.printf(Locale.ROOT, "run %d: the files alone %.2f s (%.1f us an object), through the store: a stream"
+          + " %.2f s (%.1f us an object), read whole %.2f s (%.1f us an object)%n", run, files,
+          files * 1e6 / objects.size(), viaStore, viaStore * 1e6 / objects.size(), whole, whole * 1e6 / objects.size());
     }
   }
 

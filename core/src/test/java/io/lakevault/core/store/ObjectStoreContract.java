@@ -291,6 +291,33 @@ public abstract class ObjectStoreContract {
   }
 
   @Test
+  void readAllGivesTheVersionWholeAndTellsWhenItIsLongerThanAsked() {
+    String b = bucket(true, false);
+    byte[] first = random(70_000, 3);
+    ObjectMetadata v1 = store().put(b, "logs/a.json", first, PutOptions.builder().contentType("application/json")
+        .userMetadata("owner", "ops").build());
+    store().put(b, "logs/a.json", bytes("second"), PutOptions.defaults());
+    ObjectStore.ObjectBytes exact = store().readAll(v1.ref(), first.length);
+    assertArrayEquals(first, exact.bytes());
+    assertFalse(exact.longer());
+    assertEquals(v1.eTag(), exact.metadata().eTag());
+    assertEquals("application/json", exact.metadata().contentType());
+    assertEquals(Map.of("owner", "ops"), exact.metadata().userMetadata());
+    // Asked for less than it holds: the limit's worth, and the news that there is more.
+    ObjectStore.ObjectBytes cut = store().readAll(v1.ref(), 1000);
+    assertArrayEquals(java.util.Arrays.copyOf(first, 1000), cut.bytes());
+    assertTrue(cut.longer());
+    // Asked for more than it holds: what there is.
+    ObjectStore.ObjectBytes current = store().readAll(ObjectRef.of(b, "logs/a.json"), 100);
+    assertArrayEquals(bytes("second"), current.bytes());
+    assertFalse(current.longer());
+    store().put(b, "empty", new byte[0], PutOptions.defaults());
+    assertEquals(0, store().readAll(ObjectRef.of(b, "empty"), 10).bytes().length);
+    assertEquals(Reason.NOT_FOUND, assertThrows(ObjectStoreException.class,
+        () -> store().readAll(ObjectRef.of(b, "missing.json"), 10)).reason());
+  }
+
+  @Test
   void retentionSetAfterTheWriteLocksTheVersion() {
     String b = bucket(true, true);
     ObjectMetadata v = store().put(b, "later-locked", bytes("pack"), PutOptions.defaults());

@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
@@ -534,16 +533,23 @@ public final class ArchiveJob {
     Dataset<Row> asClassified = objects.withColumn("decision", lit("ARCHIVE")).withColumn("rule_id", lit(null).cast("string"))
         .withColumn("pack_group", concat_ws("/", col("retention_class"), date_format(col("retain_until"), "yyyy-MM"), col("bucket")));
     ClassificationReport.Aggregates agg = ClassificationReport.compute(asClassified, policy, prices, now);
+    // What was written, per class, with the run's delete markers and skipped sources: one pass.
     Map<String, Row> actual = new LinkedHashMap<>();
-    for (Row r : s.where(col("row_type").notEqual(Staged.SKIPPED)).groupBy("retention_class").agg(
+    long markers = 0;
+    long skipped = 0;
+    for (Row r : s.groupBy("retention_class").agg(
         count(when(col("row_type").equalTo(Staged.PACK), lit(1))).as("packs"),
         count(when(col("row_type").equalTo(Staged.OBJECT).and(col("is_delete_marker").equalTo(false))
             .and(col("dedup_ref").isNull()), lit(1))).as("objects"),
         count(when(col("dedup_ref").isNotNull(), lit(1))).as("references"),
         coalesce(sum(when(col("row_type").equalTo(Staged.OBJECT).and(col("is_delete_marker").equalTo(false)), col("size"))), lit(0L)).as("original"),
         coalesce(sum(when(col("row_type").equalTo(Staged.PACK), col("pack_stored_bytes"))), lit(0L)).as("stored"),
-        max(lit(1))).collectAsList()) {
-      actual.put(r.getString(0), r);
+        count(when(col("row_type").notEqual(Staged.SKIPPED), lit(1))).as("kept"),
+        count(when(col("is_delete_marker").equalTo(true), lit(1))).as("markers"),
+        count(when(col("row_type").equalTo(Staged.SKIPPED), lit(1))).as("skipped")).collectAsList()) {
+      if (r.getLong(6) > 0) actual.put(r.getString(0), r);
+      markers += r.getLong(7);
+      skipped += r.getLong(8);
     }
     CostModel model = new CostModel(prices);
     List<ArchiveResult.ClassLine> lines = new ArrayList<>();
@@ -558,21 +564,21 @@ public final class ArchiveJob {
       lines.add(new ArchiveResult.ClassLine(c.retentionClass().name(), c.retentionClass().storageClass().name(),
           a.getLong(1), a.getLong(2), a.getLong(3), a.getLong(4), stored, model.compare(v)));
     }
-    long markers = s.where(col("is_delete_marker").equalTo(true)).count();
-    Dataset<Row> skippedRows = s.where(col("row_type").equalTo(Staged.SKIPPED));
-    long skipped = skippedRows.count();
     List<ArchiveResult.Skip> examples = new ArrayList<>();
-    // A reason is "kind: details"; counted by kind, with a few examples of each kind, in one query.
-    Column kind = org.apache.spark.sql.functions.substring_index(col("reason"), ":", 1);
     Map<String, Long> reasons = new LinkedHashMap<>();
-    for (Row r : skippedRows.groupBy(kind.as("kind")).count().orderBy(col("count").desc(), col("kind")).limit(20)
-        .collectAsList()) {
-      reasons.put(r.getString(0), r.getLong(1));
-    }
-    for (Row r : skippedRows.withColumn("_n", org.apache.spark.sql.functions.row_number().over(
-            org.apache.spark.sql.expressions.Window.partitionBy(kind).orderBy(col("bucket"), col("key"))))
-        .where(col("_n").leq(SKIP_EXAMPLES)).orderBy("reason", "bucket", "key").collectAsList()) {
-      examples.add(new ArchiveResult.Skip(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"), r.getAs("reason")));
+    if (skipped > 0) {
+      Dataset<Row> skippedRows = s.where(col("row_type").equalTo(Staged.SKIPPED));
+      // A reason is "kind: details"; counted by kind, with a few examples of each kind.
+      Column kind = org.apache.spark.sql.functions.substring_index(col("reason"), ":", 1);
+      for (Row r : skippedRows.groupBy(kind.as("kind")).count().orderBy(col("count").desc(), col("kind")).limit(20)
+          .collectAsList()) {
+        reasons.put(r.getString(0), r.getLong(1));
+      }
+      for (Row r : skippedRows.withColumn("_n", org.apache.spark.sql.functions.row_number().over(
+              org.apache.spark.sql.expressions.Window.partitionBy(kind).orderBy(col("bucket"), col("key"))))
+          .where(col("_n").leq(SKIP_EXAMPLES)).orderBy("reason", "bucket", "key").collectAsList()) {
+        examples.add(new ArchiveResult.Skip(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"), r.getAs("reason")));
+      }
     }
     String reportUri = config().get(Settings.CATALOG_URI) + "/reports/archive/" + runId + ".json";
     return new ArchiveResult(runId, now, dryRun, policy.sha256(), lines, markers, skipped, reasons, examples, housekeeping,

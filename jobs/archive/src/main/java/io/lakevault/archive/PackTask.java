@@ -68,21 +68,23 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
    * @param crashAfterPacks tests only: the task dies after uploading this many packs ({@code -1}: never),
    *     as an executor lost mid-run would
    */
-  record Tuning(int concurrency, long readAheadBytes, long inMemoryLimit, long partSize, int dictionarySamples,
-      long dictionarySampleBytes, int dedupMemory, int crashAfterPacks) implements Serializable {
+  record Tuning(int concurrency, int readBatch, long readAheadBytes, long inMemoryLimit, long partSize,
+      int dictionarySamples, long dictionarySampleBytes, int dedupMemory, int crashAfterPacks) implements Serializable {
     /**
      * @param localStore the local store reads from the page cache or a disk, where a few readers per
      *     task suffice (four rather than two: when part of the lake is not cached, two left the task
      *     waiting for reads a third of its time); S3 answers a small GET in tens of milliseconds, so
-     *     many must be in flight
+     *     many must be in flight. A local reader takes 16 sources at a time: handing each read to a
+     *     thread costs a wake-up and a park, as much as the read itself (about 2 CPU-seconds in 200,000)
      */
     static Tuning defaults(boolean localStore) {
-      return new Tuning(localStore ? 4 : 32, 64L << 20, 16L << 20, 64L << 20, 2000, 8L << 20, 1_000_000, -1);
+      return new Tuning(localStore ? 4 : 32, localStore ? 16 : 1, 64L << 20, 16L << 20, 64L << 20, 2000, 8L << 20,
+          1_000_000, -1);
     }
 
     Tuning crashingAfter(int packs) {
-      return new Tuning(concurrency, readAheadBytes, inMemoryLimit, partSize, dictionarySamples, dictionarySampleBytes,
-          dedupMemory, packs);
+      return new Tuning(concurrency, readBatch, readAheadBytes, inMemoryLimit, partSize, dictionarySamples,
+          dictionarySampleBytes, dedupMemory, packs);
     }
   }
 
@@ -137,7 +139,8 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
     private long bytesIn;
 
     Run(Iterator<Row> rows) {
-      fetcher = new SourceFetcher(store, rows, tuning.concurrency(), tuning.readAheadBytes(), tuning.inMemoryLimit());
+      fetcher = new SourceFetcher(store, rows, tuning.concurrency(), tuning.readBatch(), tuning.readAheadBytes(),
+          tuning.inMemoryLimit());
     }
 
     @Override

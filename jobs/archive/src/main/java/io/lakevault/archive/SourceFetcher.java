@@ -5,10 +5,11 @@ import io.lakevault.core.store.ObjectRef;
 import io.lakevault.core.store.ObjectStore;
 import io.lakevault.core.store.ObjectStoreException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,8 +19,9 @@ import org.apache.spark.sql.Row;
 /**
  * Reads source objects ahead of the pack writer, in input order, with many GETs in flight (S3 answers
  * small GETs in tens of milliseconds; one at a time would leave the task waiting) and a bound on the
- * bytes held: at most {@code concurrency} requests and {@code byteBudget} bytes at once. Objects larger
- * than {@code inMemoryLimit} are not read ahead: they are opened when their turn comes and streamed.
+ * bytes held: at most {@code concurrency} readers, each with a batch of sources, and {@code byteBudget}
+ * bytes at once. Objects larger than {@code inMemoryLimit} are not read ahead: they are opened when
+ * their turn comes and streamed.
  */
 final class SourceFetcher implements AutoCloseable {
 
@@ -38,17 +40,29 @@ final class SourceFetcher implements AutoCloseable {
   private final ObjectStore store;
   private final Iterator<Row> rows;
   private final int concurrency;
+  private final int batch;
   private final long byteBudget;
   private final long inMemoryLimit;
   private final ExecutorService pool;
-  private final Deque<Future<Fetched>> ahead = new ArrayDeque<>();
-  private final Deque<Long> aheadBytes = new ArrayDeque<>();
+  /** Batches in flight, in input order; the head is being handed out. */
+  private final Deque<Batch> ahead = new ArrayDeque<>();
+  private List<Fetched> current = List.of();
+  private int cursor;
   private long reserved;
 
-  SourceFetcher(ObjectStore store, Iterator<Row> rows, int concurrency, long byteBudget, long inMemoryLimit) {
+  /** Consecutive sources read by one reader thread, and the bytes they were charged. */
+  private record Batch(Future<List<Fetched>> fetched, long charge) {}
+
+  /**
+   * @param batch sources a reader takes at a time: on the local store a read takes microseconds, and
+   *     handing each to a thread of its own costs as much as the read; on S3 one at a time
+   */
+  SourceFetcher(ObjectStore store, Iterator<Row> rows, int concurrency, int batch, long byteBudget,
+      long inMemoryLimit) {
     this.store = store;
     this.rows = rows;
     this.concurrency = concurrency;
+    this.batch = Math.max(1, batch);
     this.byteBudget = byteBudget;
     this.inMemoryLimit = inMemoryLimit;
     this.pool = Executors.newFixedThreadPool(concurrency, r -> {
@@ -63,15 +77,18 @@ final class SourceFetcher implements AutoCloseable {
   }
 
   boolean hasNext() {
-    return !ahead.isEmpty() || rows.hasNext();
+    return cursor < current.size() || !ahead.isEmpty() || rows.hasNext();
   }
 
   Fetched next() throws IOException {
+    if (cursor < current.size()) return current.get(cursor++);
     fill();
-    Future<Fetched> f = ahead.poll();
-    reserved -= aheadBytes.poll();
+    Batch b = ahead.poll();
+    if (b == null) throw new java.util.NoSuchElementException();
+    reserved -= b.charge();
     try {
-      return f.get();
+      current = b.fetched().get();
+      cursor = 0;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while reading sources", e);
@@ -82,35 +99,46 @@ final class SourceFetcher implements AutoCloseable {
     } finally {
       fill();
     }
+    return current.get(cursor++);
   }
 
   private void fill() {
     while (rows.hasNext() && ahead.size() < concurrency) {
-      // Peeking is not possible on the iterator, so the budget admits one object past it at most.
+      // Peeking is not possible on the iterator, so the budget admits one batch past it at most.
       if (!ahead.isEmpty() && reserved >= byteBudget) return;
-      Row r = rows.next();
-      long size = r.<Long>getAs("size");
-      boolean small = size <= inMemoryLimit;
-      long charge = small ? size : 0;
+      List<Row> taken = new ArrayList<>(batch);
+      long charge = 0;
+      while (rows.hasNext() && taken.size() < batch && (taken.isEmpty() || charge < byteBudget / concurrency)) {
+        Row r = rows.next();
+        long size = r.<Long>getAs("size");
+        if (size <= inMemoryLimit) charge += size;
+        taken.add(r);
+      }
       reserved += charge;
-      aheadBytes.add(charge);
-      ahead.add(pool.submit(() -> fetch(r, small)));
+      ahead.add(new Batch(pool.submit(() -> fetch(taken)), charge));
     }
   }
 
-  private Fetched fetch(Row r, boolean small) throws IOException {
+  private List<Fetched> fetch(List<Row> taken) {
+    List<Fetched> out = new ArrayList<>(taken.size());
+    for (Row r : taken) out.add(fetch(r));
+    return out;
+  }
+
+  private Fetched fetch(Row r) {
     ObjectRef ref = ref(r);
-    if (!small) {
+    long size = r.<Long>getAs("size");
+    if (size > inMemoryLimit) {
       return new Fetched(r, null, null, null, store, ref);
     }
-    try (ObjectStore.ObjectContent c = store.open(ref)) {
-      long size = r.<Long>getAs("size");
-      byte[] b = readUpTo(c.stream(), size);
-      if (b.length == size && c.stream().read() >= 0) {
+    try {
+      ObjectStore.ObjectBytes b = store.readAll(ref, (int) size);
+      byte[] bytes = b.bytes();
+      if (b.longer()) {
         // Longer than the inventory says: one byte more is enough for the writer to tell.
-        b = java.util.Arrays.copyOf(b, b.length + 1);
+        bytes = java.util.Arrays.copyOf(bytes, bytes.length + 1);
       }
-      return new Fetched(r, c.metadata(), b, null, store, ref);
+      return new Fetched(r, b.metadata(), bytes, null, store, ref);
     } catch (ObjectStoreException e) {
       String why = unreadable(e);
       if (why == null) throw e;
@@ -127,24 +155,9 @@ final class SourceFetcher implements AutoCloseable {
     };
   }
 
-  /**
-   * Up to {@code n} bytes into one array of that size, read in place (readNBytes would copy them twice);
-   * a shorter array only when the stream ends first.
-   */
-  private static byte[] readUpTo(InputStream in, long n) throws IOException {
-    byte[] b = new byte[(int) Math.min(n, Integer.MAX_VALUE - 16)];
-    int filled = 0;
-    while (filled < b.length) {
-      int r = in.read(b, filled, b.length - filled);
-      if (r < 0) break;
-      filled += r;
-    }
-    return filled == b.length ? b : java.util.Arrays.copyOf(b, filled);
-  }
-
   @Override
   public void close() {
-    for (Future<Fetched> f : ahead) f.cancel(true);
+    for (Batch b : ahead) b.fetched().cancel(true);
     pool.shutdownNow();
   }
 }

@@ -70,7 +70,7 @@ class ArchiveJobTest {
   static Policy policy;
   static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
   /** Small limits, so a lake of a few hundred objects crosses every path: streamed entries, multipart packs. */
-  static final PackTask.Tuning TUNING = new PackTask.Tuning(8, 4L << 20, 1L << 20, 5L << 20, 2000, 8L << 20, 1_000_000, -1);
+  static final PackTask.Tuning TUNING = new PackTask.Tuning(8, 4, 4L << 20, 1L << 20, 5L << 20, 2000, 8L << 20, 1_000_000, -1);
 
   @BeforeAll
   static void classify() throws Exception {

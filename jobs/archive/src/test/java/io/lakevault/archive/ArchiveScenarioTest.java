@@ -69,7 +69,7 @@ class ArchiveScenarioTest {
           match: {bucket: [src-a, src-b]}
           class: keep-2y
       """;
-  static final PackTask.Tuning TUNING = new PackTask.Tuning(4, 1L << 20, 256L << 10, 5L << 20, 2000, 8L << 20, 1000, -1);
+  static final PackTask.Tuning TUNING = new PackTask.Tuning(4, 3, 1L << 20, 256L << 10, 5L << 20, 2000, 8L << 20, 1000, -1);
 
   @TempDir Path dir;
   Catalog catalog;
