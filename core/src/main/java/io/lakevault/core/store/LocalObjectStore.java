@@ -896,6 +896,9 @@ public final class LocalObjectStore implements ObjectStore {
     public String eTag;
     /** Base64 of the part's CRC or digest in the upload's checksum algorithm, if it has one. */
     public String checksum;
+    /** Where the part's bytes are in the upload's assembly file; {@code null} when they are in a file of their own. */
+    public Long offset;
+    public Long length;
   }
 
   private final class LocalUpload implements MultipartUpload {
@@ -917,8 +920,25 @@ public final class LocalObjectStore implements ObjectStore {
     @Override public String key() { return key; }
     @Override public String uploadId() { return id; }
 
+    /**
+     * Parts that arrive in order (1, 2, 3, ...), as a streamed upload sends them, are written one after
+     * the other into one file: completing with exactly those parts is then a rename of that file rather
+     * than a copy of every byte (the archive job writes each pack once, not twice). A part sent out of
+     * order, or again, gets a file of its own, and completing copies what it must.
+     */
+    private int assembledParts;
+    private long assembledBytes;
+
     private Path part(int partNumber) {
       return dir.resolve(String.format("part-%05d", partNumber));
+    }
+
+    private Path record(int partNumber) {
+      return dir.resolve(part(partNumber).getFileName() + ".json");
+    }
+
+    private Path assembly() {
+      return dir.resolve("assembled");
     }
 
     @Override
@@ -931,18 +951,18 @@ public final class LocalObjectStore implements ObjectStore {
         throw new ObjectStoreException(Reason.NOT_FOUND, "multipart upload " + id + " of s3://" + bucket + "/"
             + key + " does not exist (aborted or completed)");
       }
+      synchronized (this) { // parts may be sent from several threads; one at a time joins the assembly
+        if (partNumber == assembledParts + 1) return assemble(partNumber, data, length);
+      }
       Path tmp = tempFile();
       try {
         Written w = copyCounting(data, tmp, checksum);
-        if (w.size != length) {
-          throw new ObjectStoreException(Reason.INVALID_REQUEST, "part " + partNumber + ": expected " + length
-              + " bytes but the stream had " + w.size);
-        }
+        checkLength(partNumber, length, w);
         PartRecord r = new PartRecord();
         r.eTag = HexFormat.of().formatHex(w.md5);
         r.checksum = w.checksum;
         // The record first: a part file present always has its record (a crash in between leaves a record alone).
-        writeJsonAtomically(dir.resolve(part(partNumber).getFileName() + ".json"), r);
+        writeJsonAtomically(record(partNumber), r);
         move(tmp, part(partNumber));
         return new CompletedPart(partNumber, r.eTag, null);
       } catch (IOException e) {
@@ -952,9 +972,39 @@ public final class LocalObjectStore implements ObjectStore {
       }
     }
 
+    /** The next part in order, written at the end of the assembly file; its record says where. */
+    private CompletedPart assemble(int partNumber, InputStream data, long length) {
+      try (FileChannel ch = FileChannel.open(assembly(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        // At the end of the parts assembled so far: bytes a failed attempt left past it are overwritten.
+        ch.position(assembledBytes);
+        Written w = hash(data, Channels.newOutputStream(ch), checksum);
+        checkLength(partNumber, length, w);
+        PartRecord r = new PartRecord();
+        r.eTag = HexFormat.of().formatHex(w.md5);
+        r.checksum = w.checksum;
+        r.offset = assembledBytes;
+        r.length = w.size;
+        writeJsonAtomically(record(partNumber), r);
+        Files.deleteIfExists(part(partNumber));
+        assembledParts = partNumber;
+        assembledBytes += w.size;
+        return new CompletedPart(partNumber, r.eTag, null);
+      } catch (IOException e) {
+        throw io("upload part " + partNumber + " of s3://" + bucket + "/" + key, e);
+      }
+    }
+
+    private void checkLength(int partNumber, long length, Written w) {
+      if (w.size != length) {
+        throw new ObjectStoreException(Reason.INVALID_REQUEST, "part " + partNumber + ": expected " + length
+            + " bytes but the stream had " + w.size);
+      }
+    }
+
     /**
      * Checks the listed parts against what was stored (as S3 does, by ETag, without reading the bytes
-     * again), then concatenates them in the kernel.
+     * again). When they are exactly the parts assembled in order, the assembly file becomes the object;
+     * otherwise the parts are concatenated in the kernel.
      */
     @Override
     public ObjectMetadata complete(List<CompletedPart> parts) {
@@ -970,11 +1020,13 @@ public final class LocalObjectStore implements ObjectStore {
             + key + " does not exist (aborted or completed)", e);
       }
       PutOptions o = r.options();
-      Path tmp = tempFile();
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      Path tmp = null;
+      try {
         MessageDigest etagOfMd5s = md("MD5");
         MessageDigest composite = o.checksumAlgorithm() == null ? null : compositeDigest(o.checksumAlgorithm());
+        List<PartRecord> stored = new ArrayList<>(parts.size());
         long size = 0;
+        boolean assembledInOrder = true;
         int previous = 0;
         for (int i = 0; i < parts.size(); i++) {
           CompletedPart p = parts.get(i);
@@ -982,31 +1034,51 @@ public final class LocalObjectStore implements ObjectStore {
             throw new ObjectStoreException(Reason.INVALID_REQUEST, "parts must be listed in ascending order");
           }
           previous = p.partNumber();
-          Path part = part(p.partNumber());
-          if (!Files.exists(part)) {
+          PartRecord rec = partRecord(p.partNumber(), o.checksumAlgorithm());
+          if (rec == null) {
             throw new ObjectStoreException(Reason.INVALID_REQUEST, "part " + p.partNumber() + " of s3://" + bucket
                 + "/" + key + " was never uploaded");
           }
-          long partSize = Files.size(part);
+          long partSize = rec.length;
           if (i < parts.size() - 1 && partSize < S3Limits.MIN_PART_SIZE) {
             throw new ObjectStoreException(Reason.INVALID_REQUEST, "part " + p.partNumber() + " of s3://" + bucket
                 + "/" + key + " is " + partSize + " bytes; every part but the last must be at least 5 MiB");
           }
-          PartRecord stored = partRecord(part, o.checksumAlgorithm());
-          if (!stored.eTag.equals(p.eTag())) {
+          if (!rec.eTag.equals(p.eTag())) {
             throw new ObjectStoreException(Reason.INVALID_REQUEST, "part " + p.partNumber() + " of s3://" + bucket
-                + "/" + key + " has ETag " + stored.eTag + ", not " + p.eTag());
+                + "/" + key + " has ETag " + rec.eTag + ", not " + p.eTag());
           }
-          etagOfMd5s.update(HexFormat.of().parseHex(stored.eTag));
-          if (composite != null) composite.update(Base64.getDecoder().decode(stored.checksum));
-          try (FileChannel in = FileChannel.open(part, StandardOpenOption.READ)) {
-            for (long done = 0; done < partSize; ) {
-              done += in.transferTo(done, partSize - done, out);
-            }
-          }
+          etagOfMd5s.update(HexFormat.of().parseHex(rec.eTag));
+          if (composite != null) composite.update(Base64.getDecoder().decode(rec.checksum));
+          assembledInOrder &= p.partNumber() == i + 1 && rec.offset != null && rec.offset == size;
+          stored.add(rec);
           size += partSize;
         }
-        out.close();
+        // Only when the listed parts are all the assembly holds: it is not cut, so that a completion that
+        // fails (a conditional write refused) leaves every part as it was.
+        if (assembledInOrder && Files.size(assembly()) == size) {
+          tmp = assembly();
+        } else {
+          tmp = tempFile();
+          try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (int i = 0; i < parts.size(); i++) {
+              PartRecord rec = stored.get(i);
+              boolean assembled = rec.offset != null;
+              try (FileChannel in = FileChannel.open(assembled ? assembly() : part(parts.get(i).partNumber()),
+                  StandardOpenOption.READ)) {
+                long from = assembled ? rec.offset : 0;
+                for (long done = 0; done < rec.length; ) {
+                  long n = in.transferTo(from + done, rec.length - done, out);
+                  if (n <= 0) {
+                    throw new IOException("part " + parts.get(i).partNumber() + " holds fewer bytes than recorded;"
+                        + " the local store was changed by hand");
+                  }
+                  done += n;
+                }
+              }
+            }
+          }
+        }
         Map<String, String> sums = new TreeMap<>();
         if (composite != null) {
           sums.put(o.checksumAlgorithm().name(), Base64.getEncoder().encodeToString(composite.digest()) + "-" + parts.size());
@@ -1018,23 +1090,33 @@ public final class LocalObjectStore implements ObjectStore {
       } catch (IOException e) {
         throw io("complete multipart upload of s3://" + bucket + "/" + key, e);
       } finally {
-        deleteQuietly(tmp);
+        if (tmp != null && !tmp.equals(assembly())) deleteQuietly(tmp);
       }
     }
 
-    /** The part's recorded sums; hashed now if it has no record (a part stored by an earlier version of the store). */
-    private PartRecord partRecord(Path part, ChecksumAlgorithm alg) throws IOException {
-      Path f = part.resolveSibling(part.getFileName() + ".json");
-      PartRecord rec;
+    /**
+     * The part's record, or {@code null} when it was never uploaded. A part file with no record, or
+     * without the checksum asked for (as an earlier version of the store left them), is hashed now.
+     */
+    private PartRecord partRecord(int partNumber, ChecksumAlgorithm alg) throws IOException {
+      Path part = part(partNumber);
+      Path f = record(partNumber);
+      PartRecord rec = null;
       if (Files.exists(f)) {
         rec = JSON.readValue(f.toFile(), PartRecord.class);
-        if (alg == null || rec.checksum != null) return rec;
+        if (rec.offset != null) return rec;
+      }
+      if (!Files.exists(part)) return null;
+      if (rec != null && (alg == null || rec.checksum != null)) {
+        rec.length = Files.size(part);
+        return rec;
       }
       try (InputStream in = Files.newInputStream(part)) {
         Written w = hash(in, OutputStream.nullOutputStream(), alg);
         rec = new PartRecord();
         rec.eTag = HexFormat.of().formatHex(w.md5);
         rec.checksum = w.checksum;
+        rec.length = w.size;
         return rec;
       }
     }

@@ -5,20 +5,32 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Streams bytes into an object through a multipart upload, holding one part in memory at a time, so
- * objects far larger than the heap are written with bounded memory.
+ * Streams bytes into an object through a multipart upload with bounded memory: one part fills while the
+ * previous one is sent, so objects far larger than the heap are written holding two parts at most, and
+ * the writer does not stop for each part's upload (on S3 a 64 MiB part takes a good fraction of a second
+ * to send; on the local store, its MD5 and write).
  *
- * <p>{@link #close()} completes the upload; {@link #abort()} (or any failure while writing) aborts it,
- * so no upload is left dangling. Objects smaller than one part are still written as one part: callers
- * that want a single PUT for small objects use {@link ObjectStore#put} instead.
+ * <p>{@link #close()} completes the upload; {@link #abort()} (or any failure while writing, including a
+ * part's upload) aborts it, so no upload is left dangling. Objects smaller than one part are still
+ * written as one part: callers that want a single PUT for small objects use {@link ObjectStore#put}
+ * instead. Not thread-safe: one writer.
  */
 public final class MultipartOutputStream extends OutputStream {
   private final MultipartUpload upload;
-  private final byte[] buffer;
+  private byte[] buffer;
   private int filled;
+  /** The buffer of the part being sent, free again once {@link #inFlight} is done. */
+  private byte[] sending;
+  private Future<MultipartUpload.CompletedPart> inFlight;
+  private ExecutorService sender;
   private final List<MultipartUpload.CompletedPart> parts = new ArrayList<>();
+  private int submitted;
   private long written;
   private boolean closed;
   private ObjectMetadata result;
@@ -69,24 +81,57 @@ public final class MultipartOutputStream extends OutputStream {
       len -= n;
       written += n;
       if (filled == buffer.length) {
-        flushPart();
+        sendPart();
       }
     }
   }
 
-  private void flushPart() throws IOException {
-    if (parts.size() >= S3Limits.MAX_PARTS) {
+  /** Sends the full buffer as the next part, once the part before it is up, and goes on in the other buffer. */
+  private void sendPart() throws IOException {
+    if (submitted >= S3Limits.MAX_PARTS) {
       abort();
       throw new IOException("s3://" + upload.bucket() + "/" + upload.key() + " would need more than "
           + S3Limits.MAX_PARTS + " parts; use a larger part size");
     }
-    try {
-      parts.add(upload.uploadPart(parts.size() + 1, new ByteArrayInputStream(buffer, 0, filled), filled));
-    } catch (RuntimeException e) {
-      abort();
-      throw e;
+    awaitInFlight();
+    byte[] full = buffer;
+    int length = filled;
+    int number = ++submitted;
+    if (sender == null) {
+      sender = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "lakevault-part-upload");
+        t.setDaemon(true);
+        return t;
+      });
     }
+    inFlight = sender.submit(() -> upload.uploadPart(number, new ByteArrayInputStream(full, 0, length), length));
+    buffer = sending != null ? sending : new byte[full.length];
+    sending = full;
     filled = 0;
+  }
+
+  /** Waits for the part being sent; its failure aborts the upload. */
+  private void awaitInFlight() throws IOException {
+    if (inFlight == null) return;
+    try {
+      parts.add(inFlight.get());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      abort();
+      throw new IOException("interrupted while sending a part of s3://" + upload.bucket() + "/" + upload.key(), e);
+    } catch (ExecutionException e) {
+      inFlight = null;
+      Throwable cause = e.getCause();
+      try {
+        abort();
+      } catch (RuntimeException alsoFailed) {
+        cause.addSuppressed(alsoFailed); // the part's failure is the news, not the abort's
+      }
+      if (cause instanceof RuntimeException re) throw re;
+      if (cause instanceof Error err) throw err;
+      throw new IOException(cause);
+    }
+    inFlight = null;
   }
 
   /** Bytes written so far. */
@@ -99,11 +144,27 @@ public final class MultipartOutputStream extends OutputStream {
     return result;
   }
 
-  /** Abandons the object: the upload is aborted and nothing becomes visible. */
+  /**
+   * Abandons the object: the upload is aborted and nothing becomes visible. A part still being sent is
+   * waited for first, so that it cannot land after the abort (S3 may keep a part uploaded after one).
+   */
   public void abort() {
-    if (!closed) {
-      closed = true;
+    if (closed) return;
+    closed = true;
+    try {
+      if (inFlight != null) {
+        try {
+          inFlight.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+          // failed: nothing of it to wait for
+        }
+        inFlight = null;
+      }
       upload.abort();
+    } finally {
+      stopSender();
     }
   }
 
@@ -111,15 +172,23 @@ public final class MultipartOutputStream extends OutputStream {
   public void close() throws IOException {
     if (closed) return;
     try {
-      if (filled > 0 || parts.isEmpty()) {
-        flushPart();
+      if (filled > 0 || submitted == 0) {
+        sendPart();
       }
+      awaitInFlight();
       result = upload.complete(parts);
       closed = true;
+      stopSender();
     } catch (IOException | RuntimeException e) {
       abort();
       throw e;
     }
+  }
+
+  private void stopSender() {
+    if (sender != null) sender.shutdown();
+    buffer = null;
+    sending = null;
   }
 
   private void ensureOpen() throws IOException {

@@ -79,11 +79,12 @@ class LocalObjectStoreTest {
     new java.util.Random(7).nextBytes(p1);
     byte[] p2 = "tail".getBytes(StandardCharsets.UTF_8);
     MultipartUpload up = s.startMultipartUpload("archive", "mp", PutOptions.builder().checksum(ChecksumAlgorithm.CRC32C).build());
-    var c1 = up.uploadPart(1, new java.io.ByteArrayInputStream(p1), p1.length);
-    var c2 = up.uploadPart(2, new java.io.ByteArrayInputStream(p2), p2.length);
-    // As a store written before parts had records left them.
+    // As a store written before parts had records left them: part files alone.
     Path uploadDir = dir.resolve(LocalObjectStore.STORE_DIR).resolve("uploads").resolve(up.uploadId());
-    Files.delete(uploadDir.resolve("part-00001.json"));
+    Files.write(uploadDir.resolve("part-00001"), p1);
+    Files.write(uploadDir.resolve("part-00002"), p2);
+    var c1 = new MultipartUpload.CompletedPart(1, md5Hex(p1), null);
+    var c2 = new MultipartUpload.CompletedPart(2, md5Hex(p2), null);
     ObjectMetadata done = up.complete(List.of(c1, c2));
     assertEquals(p1.length + p2.length, done.size());
 
@@ -93,6 +94,68 @@ class LocalObjectStoreTest {
     assertEquals(same.eTag(), done.eTag());
     assertEquals(same.checksums(), done.checksums());
     assertTrue(done.checksums().get(ChecksumAlgorithm.CRC32C).endsWith("-2"), done.checksums().toString());
+  }
+
+  @Test
+  void partsSentInOrderBecomeTheObjectWithoutACopyAndOthersAreCopied() throws Exception {
+    LocalObjectStore s = store(Duration.ZERO);
+    java.util.Random random = new java.util.Random(11);
+    byte[] p1 = new byte[(int) S3Limits.MIN_PART_SIZE];
+    byte[] p2 = new byte[(int) S3Limits.MIN_PART_SIZE];
+    byte[] p3 = "the last part".getBytes(StandardCharsets.UTF_8);
+    random.nextBytes(p1);
+    random.nextBytes(p2);
+    // In order: the parts are written one after the other into one file, which is renamed into place.
+    MultipartUpload up = s.startMultipartUpload("archive", "in-order", PutOptions.defaults());
+    var c1 = up.uploadPart(1, new java.io.ByteArrayInputStream(p1), p1.length);
+    var c2 = up.uploadPart(2, new java.io.ByteArrayInputStream(p2), p2.length);
+    var c3 = up.uploadPart(3, new java.io.ByteArrayInputStream(p3), p3.length);
+    Path assembled = dir.resolve(LocalObjectStore.STORE_DIR).resolve("uploads").resolve(up.uploadId()).resolve("assembled");
+    Object inode = Files.getAttribute(assembled, "unix:ino");
+    ObjectMetadata done = up.complete(List.of(c1, c2, c3));
+    assertEquals(inode, Files.getAttribute(s.livePath("archive", "in-order"), "unix:ino"));
+    assertArrayEquals(concat(p1, p2, p3), s.get(ObjectRef.of("archive", "in-order")).readAllBytes());
+    assertEquals(p1.length + p2.length + p3.length, done.size());
+
+    // Part 2 sent again after part 3: it is stored on its own and the object is copied together.
+    byte[] p2b = new byte[(int) S3Limits.MIN_PART_SIZE];
+    random.nextBytes(p2b);
+    MultipartUpload again = s.startMultipartUpload("archive", "resent", PutOptions.defaults());
+    var d1 = again.uploadPart(1, new java.io.ByteArrayInputStream(p1), p1.length);
+    again.uploadPart(2, new java.io.ByteArrayInputStream(p2), p2.length);
+    var d3 = again.uploadPart(3, new java.io.ByteArrayInputStream(p3), p3.length);
+    var d2 = again.uploadPart(2, new java.io.ByteArrayInputStream(p2b), p2b.length);
+    again.complete(List.of(d1, d2, d3));
+    assertArrayEquals(concat(p1, p2b, p3), s.get(ObjectRef.of("archive", "resent")).readAllBytes());
+
+    // Fewer parts listed than were assembled: the object is the listed ones only.
+    MultipartUpload fewer = s.startMultipartUpload("archive", "fewer", PutOptions.defaults());
+    var e1 = fewer.uploadPart(1, new java.io.ByteArrayInputStream(p1), p1.length);
+    var e2 = fewer.uploadPart(2, new java.io.ByteArrayInputStream(p3), p3.length);
+    fewer.uploadPart(3, new java.io.ByteArrayInputStream(p2), p2.length);
+    fewer.complete(List.of(e1, e2));
+    assertArrayEquals(concat(p1, p3), s.get(ObjectRef.of("archive", "fewer")).readAllBytes());
+
+    // A conditional completion refused leaves the parts as they were, and the upload completes later.
+    s.put("archive", "taken", new byte[] {1}, PutOptions.defaults());
+    MultipartUpload refused = s.startMultipartUpload("archive", "taken", PutOptions.builder().ifNoneMatch(true).build());
+    var f1 = refused.uploadPart(1, new java.io.ByteArrayInputStream(p1), p1.length);
+    var f2 = refused.uploadPart(2, new java.io.ByteArrayInputStream(p3), p3.length);
+    assertEquals(Reason.PRECONDITION_FAILED,
+        assertThrows(ObjectStoreException.class, () -> refused.complete(List.of(f1, f2))).reason());
+    s.delete(ObjectRef.of("archive", "taken"));
+    refused.complete(List.of(f1, f2));
+    assertArrayEquals(concat(p1, p3), s.get(ObjectRef.of("archive", "taken")).readAllBytes());
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] p : parts) out.writeBytes(p);
+    return out.toByteArray();
+  }
+
+  private static String md5Hex(byte[] b) throws Exception {
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(b));
   }
 
   @Test

@@ -440,6 +440,26 @@ public abstract class ObjectStoreContract {
   }
 
   @Test
+  void aPartThatFailsWhileTheNextFillsFailsTheStreamAndLeavesNothing() {
+    String b = bucket(false, false);
+    byte[] data = random((int) (S3Limits.MIN_PART_SIZE * 2 + 10), 8);
+    MultipartOutputStream out = new MultipartOutputStream(store(), b, "lost-upload", PutOptions.defaults(),
+        S3Limits.MIN_PART_SIZE);
+    // The upload disappears behind the stream's back (another process aborted it): the part sent in the
+    // background fails, and the writer hears of it at the next part or at close.
+    ObjectStore.PendingUpload u = store().listMultipartUploads(b, "lost-upload").get(0);
+    store().abortMultipartUpload(b, u.key(), u.uploadId());
+    assertThrows(Exception.class, () -> {
+      out.write(data, 0, data.length);
+      out.close();
+    });
+    assertTrue(store().listMultipartUploads(b, "").isEmpty());
+    assertEquals(Reason.NOT_FOUND,
+        assertThrows(ObjectStoreException.class, () -> store().head(ObjectRef.of(b, "lost-upload"))).reason());
+    assertThrows(IOException.class, () -> out.write(1), "a failed stream takes no more bytes");
+  }
+
+  @Test
   void additionalChecksumsAndEncryptionAreRecorded() throws Exception {
     String b = bucket(false, false);
     byte[] data = random(4096, 5);
