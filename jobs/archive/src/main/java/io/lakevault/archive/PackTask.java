@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * its upload as it is built; rows describing every object, pack and skipped source are emitted as the
  * task goes and reach the catalog only through the staging folder, after every task has succeeded.
  *
- * <p>Memory per task: the read-ahead budget, one upload part, the dictionary samples of one pack, and
+ * <p>Memory per task: the read-ahead budget, two upload parts, the dictionary samples of one pack, and
  * the index of the pack being written.
  */
 final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {

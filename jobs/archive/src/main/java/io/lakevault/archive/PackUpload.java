@@ -10,7 +10,7 @@ import java.io.OutputStream;
 
 /**
  * The stream a pack is written into: bytes are held until one part is full, so a pack smaller than a
- * part is one PUT; a larger one becomes a multipart upload, one part in memory at a time. Nothing is
+ * part is one PUT; a larger one becomes a multipart upload holding two parts in memory. Nothing is
  * visible in the bucket before {@link #complete()}; {@link #abort()} leaves nothing behind.
  */
 final class PackUpload extends OutputStream {
