@@ -46,6 +46,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -121,26 +122,42 @@ public final class ArchiveJob {
     if (!catalog.exists(CatalogTable.CLASSIFIED)) {
       throw LakevaultException.usage("nothing is classified yet: run `lakevault classify` before `lakevault archive`");
     }
-    Dataset<Row> classified = catalog.read(CatalogTable.CLASSIFIED);
-    List<Row> shas = classified.select("policy_sha256").distinct().limit(2).collectAsList();
-    if (shas.isEmpty()) {
-      return new ArchiveResult(runId, now, req.dryRun(), null, List.of(), 0, 0, Map.of(), List.of(),
-          ArchiveResult.Housekeeping.NONE, List.of(), null);
+    try (Beside beside = new Beside()) {
+      return run(req, runId, now, beside);
     }
-    String sha = shas.get(0).getString(0);
-    Policy policy = loadPolicy(sha);
-    for (String c : req.classes()) {
-      if (!policy.classes().containsKey(c)) {
-        throw LakevaultException.usage("--class " + c + ": the policy that classified the lake has no such class"
-            + Suggest.didYouMean(c, policy.classes().keySet()) + "; its classes: " + String.join(", ", policy.classes().keySet()));
+  }
+
+  private ArchiveResult run(Request req, String runId, Instant now, Beside beside) {
+    // The tables the run writes are made ready beside the policy's lookup: each is a few small Spark jobs
+    // whose time is mostly the driver's (planning, reading the Delta log), not the cores'.
+    List<CompletableFuture<Void>> tables = req.dryRun() ? List.of()
+        : List.of(beside.run(() -> catalog.ensure(CatalogTable.OBJECTS)), beside.run(() -> catalog.ensure(CatalogTable.PACKS)));
+    Policy policy;
+    Dataset<Row> classified;
+    try {
+      classified = catalog.read(CatalogTable.CLASSIFIED);
+      List<Row> shas = classified.select("policy_sha256").distinct().limit(2).collectAsList();
+      if (shas.isEmpty()) {
+        Beside.await(tables);
+        return new ArchiveResult(runId, now, req.dryRun(), null, List.of(), 0, 0, Map.of(), List.of(),
+            ArchiveResult.Housekeeping.NONE, List.of(), null);
       }
+      policy = loadPolicy(shas.get(0).getString(0));
+      for (String c : req.classes()) {
+        if (!policy.classes().containsKey(c)) {
+          throw LakevaultException.usage("--class " + c + ": the policy that classified the lake has no such class"
+              + Suggest.didYouMean(c, policy.classes().keySet()) + "; its classes: " + String.join(", ", policy.classes().keySet()));
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      Beside.awaitQuietly(tables);
+      throw e;
     }
+    Beside.await(tables);
     Map<String, ClassTarget> targets = targets(policy);
     ArchiveResult.Housekeeping housekeeping = ArchiveResult.Housekeeping.NONE;
     List<String> lockProblems = new ArrayList<>();
     if (!req.dryRun()) {
-      catalog.ensure(CatalogTable.OBJECTS);
-      catalog.ensure(CatalogTable.PACKS);
       long t0 = System.nanoTime();
       housekeeping = housekeeping(runId, targets, lockProblems);
       LOG.info("housekeeping in {} ms", (System.nanoTime() - t0) / 1_000_000);
@@ -184,19 +201,35 @@ public final class ArchiveJob {
     }
     afterStaging.run();
     long t1 = System.nanoTime();
-    commitStaged(staging, runId, now, targets, lockProblems);
-    // Packs of task attempts that failed or lost a speculative race: uploaded, noted, never cataloged.
-    List<String> leftovers = sweep(runId, journal().notes(runId), targets, lockProblems);
-    if (!leftovers.isEmpty()) {
-      LOG.warn("removed {} pack files of failed task attempts: {}", leftovers.size(), leftovers);
-      List<String> orphans = new ArrayList<>(housekeeping.orphanPacks());
-      orphans.addAll(leftovers);
-      housekeeping = new ArchiveResult.Housekeeping(housekeeping.recoveredRuns(), housekeeping.abandonedRuns(), orphans,
-          housekeeping.abortedUploads());
+    // The report's queries read only the staged rows: they run beside the commit, the locks and the sweep.
+    CompletableFuture<Written> report = beside.supply(() -> {
+      long r0 = System.nanoTime();
+      Written w = written(now, policy, staging, req.prices());
+      LOG.info("report computed in {} ms, beside the commit", (System.nanoTime() - r0) / 1_000_000);
+      return w;
+    });
+    try {
+      commitStaged(staging, runId, now, targets, lockProblems);
+      // Packs of task attempts that failed or lost a speculative race: uploaded, noted, never cataloged.
+      List<String> leftovers = sweep(runId, journal().notes(runId), targets, lockProblems);
+      if (!leftovers.isEmpty()) {
+        LOG.warn("removed {} pack files of failed task attempts: {}", leftovers.size(), leftovers);
+        List<String> orphans = new ArrayList<>(housekeeping.orphanPacks());
+        orphans.addAll(leftovers);
+        housekeeping = new ArchiveResult.Housekeeping(housekeeping.recoveredRuns(), housekeeping.abandonedRuns(),
+            orphans, housekeeping.abortedUploads());
+      }
+    } catch (RuntimeException | Error e) {
+      Beside.awaitQuietly(report); // nothing of this run goes on after it has failed
+      throw e;
     }
     long t2 = System.nanoTime();
-    ArchiveResult result = report(runId, now, policy, staging, housekeeping, lockProblems, req.prices(), false);
-    LOG.info("committed and locked in {} ms, report in {} ms", (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+    Written w = Beside.await(report);
+    LOG.info("committed and locked in {} ms, then waited {} ms for the report", (t2 - t1) / 1_000_000,
+        (System.nanoTime() - t2) / 1_000_000);
+    ArchiveResult result = new ArchiveResult(runId, now, false, policy.sha256(), w.lines(), w.markers(), w.skipped(),
+        w.reasons(), w.examples(), housekeeping, lockProblems,
+        config().get(Settings.CATALOG_URI) + "/reports/archive/" + runId + ".json");
     deleteStaging(staging);
     byte[] json = ArchiveReport.json(result).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     write(result.reportUri(), json);
@@ -525,8 +558,11 @@ public final class ArchiveJob {
         ArchiveResult.Housekeeping.NONE, List.of(), null);
   }
 
-  private ArchiveResult report(String runId, Instant now, Policy policy, String staging,
-      ArchiveResult.Housekeeping housekeeping, List<String> lockProblems, PriceTable prices, boolean dryRun) {
+  /** What the report says of the staged rows; the housekeeping and lock problems are added once known. */
+  private record Written(List<ArchiveResult.ClassLine> lines, long markers, long skipped, Map<String, Long> reasons,
+      List<ArchiveResult.Skip> examples) {}
+
+  private Written written(Instant now, Policy policy, String staging, PriceTable prices) {
     Dataset<Row> s = catalog.spark().read().schema(Staged.SCHEMA).parquet(catalog.locations().hadoopPath(staging));
     Dataset<Row> objects = s.where(col("row_type").equalTo(Staged.OBJECT).and(col("is_delete_marker").equalTo(false)));
     // The classify report's cost model over what was archived, then the estimates replaced by what was written.
@@ -580,8 +616,6 @@ public final class ArchiveJob {
         examples.add(new ArchiveResult.Skip(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"), r.getAs("reason")));
       }
     }
-    String reportUri = config().get(Settings.CATALOG_URI) + "/reports/archive/" + runId + ".json";
-    return new ArchiveResult(runId, now, dryRun, policy.sha256(), lines, markers, skipped, reasons, examples, housekeeping,
-        lockProblems, reportUri);
+    return new Written(lines, markers, skipped, reasons, examples);
   }
 }
