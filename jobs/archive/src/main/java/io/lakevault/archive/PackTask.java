@@ -55,6 +55,10 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
   /** Index entries per pack at most, whatever the pack size: keeps the index a few tens of MB. */
   static final int MAX_ENTRIES = 500_000;
   static final String CONTENT_TYPE = "application/vnd.lakevault.pack";
+  /** The columns of a candidate row this task reads: what the job caches and shuffles for it. */
+  static final List<String> INPUT_COLUMNS = List.of("bucket", "key", "version_id", "e_tag", "size",
+      "last_modified_date", "encryption_status", "is_multipart_uploaded", "retention_class", "rule_id",
+      "retain_until", "pack_group", "dup_sha256", "dup_pack_id", "dup_ordinal", "dup_offset", "dup_length");
   /**
    * With a dictionary, small records compress about as well at zstd level 1 as at 3 (3.19x against
    * 3.24x on the benchmark lake) at 1.5 times the speed: the dictionary, not the search effort, finds
