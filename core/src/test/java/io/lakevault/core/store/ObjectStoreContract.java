@@ -218,6 +218,8 @@ public abstract class ObjectStoreContract {
     ObjectStoreException e = assertThrows(ObjectStoreException.class,
         () -> read(store().get(ObjectRef.of(b, "cold/pack"))));
     assertEquals(Reason.INVALID_OBJECT_STATE, e.reason());
+    assertEquals(Reason.INVALID_OBJECT_STATE, assertThrows(ObjectStoreException.class,
+        () -> store().readAll(ObjectRef.of(b, "cold/pack"), data.length)).reason());
 
     assertEquals(RestoreRequestResult.STARTED,
         store().requestRestore(ObjectRef.of(b, "cold/pack"), 3, RestoreTier.BULK));
@@ -226,6 +228,7 @@ public abstract class ObjectStoreContract {
     assertEquals(Boolean.FALSE, restored.restoreOngoing());
     assertTrue(restored.restoreExpiry().isAfter(Instant.now().plus(2, ChronoUnit.DAYS)));
     assertArrayEquals(data, read(store().get(ObjectRef.of(b, "cold/pack"))));
+    assertArrayEquals(data, store().readAll(ObjectRef.of(b, "cold/pack"), data.length).bytes());
     assertEquals(RestoreRequestResult.ALREADY_RESTORED,
         store().requestRestore(ObjectRef.of(b, "cold/pack"), 5, RestoreTier.BULK));
 
