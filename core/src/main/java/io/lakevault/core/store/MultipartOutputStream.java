@@ -40,13 +40,14 @@ public final class MultipartOutputStream extends OutputStream {
    */
   public MultipartOutputStream(ObjectStore store, String bucket, String key, PutOptions options,
       long partSize) {
-    this(store, bucket, key, options, new byte[checkedPartSize(partSize)], 0);
+    this(store, bucket, key, options, PartBuffers.SHARED.take(checkedPartSize(partSize)), 0);
   }
 
   /**
    * Continues what a caller buffered itself: its first {@code filled} bytes of {@code partBuffer} are the
    * object's first bytes, and the array (its length the part size) becomes this stream's part buffer,
-   * which saves allocating and filling another one.
+   * which saves allocating and filling another one. The stream owns it from here: once the object is
+   * complete or aborted, it goes to {@link PartBuffers#SHARED} for the next stream.
    */
   public MultipartOutputStream(ObjectStore store, String bucket, String key, PutOptions options,
       byte[] partBuffer, int filled) {
@@ -105,7 +106,7 @@ public final class MultipartOutputStream extends OutputStream {
       });
     }
     inFlight = sender.submit(() -> upload.uploadPart(number, new ByteArrayInputStream(full, 0, length), length));
-    buffer = sending != null ? sending : new byte[full.length];
+    buffer = sending != null ? sending : PartBuffers.SHARED.take(full.length);
     sending = full;
     filled = 0;
   }
@@ -151,12 +152,14 @@ public final class MultipartOutputStream extends OutputStream {
   public void abort() {
     if (closed) return;
     closed = true;
+    boolean settled = true;
     try {
       if (inFlight != null) {
         try {
           inFlight.get();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+          settled = false; // the part may still be reading its buffer
         } catch (ExecutionException e) {
           // failed: nothing of it to wait for
         }
@@ -164,7 +167,7 @@ public final class MultipartOutputStream extends OutputStream {
       }
       upload.abort();
     } finally {
-      stopSender();
+      stopSender(settled);
     }
   }
 
@@ -178,15 +181,20 @@ public final class MultipartOutputStream extends OutputStream {
       awaitInFlight();
       result = upload.complete(parts);
       closed = true;
-      stopSender();
+      stopSender(true);
     } catch (IOException | RuntimeException e) {
       abort();
       throw e;
     }
   }
 
-  private void stopSender() {
+  /** @param reusable whether no part can still be reading the buffers, which then go to the next stream */
+  private void stopSender(boolean reusable) {
     if (sender != null) sender.shutdown();
+    if (reusable) {
+      PartBuffers.SHARED.give(buffer);
+      PartBuffers.SHARED.give(sending);
+    }
     buffer = null;
     sending = null;
   }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -440,6 +441,38 @@ public abstract class ObjectStoreContract {
     assertTrue(store().listMultipartUploads(b, "").isEmpty());
     assertEquals(Reason.NOT_FOUND,
         assertThrows(ObjectStoreException.class, () -> store().head(ObjectRef.of(b, "abandoned"))).reason());
+  }
+
+  @Test
+  void streamsOneAfterAnotherReuseThePartBuffersButNeverTheirBytes() throws Exception {
+    String b = bucket(false, false);
+    int part = (int) S3Limits.MIN_PART_SIZE;
+    // Each stream hands its two part buffers to the next (PartBuffers): the arrays still hold the last
+    // object's bytes, and none of them may reach the next object, whatever its length.
+    byte[] big = random(part * 2 + 99, 11);
+    byte[] oneAndABit = random(part + 5, 12);
+    byte[] tiny = random(3, 13);
+    Map<String, byte[]> written = new LinkedHashMap<>();
+    written.put("big", big);
+    written.put("one-and-a-bit", oneAndABit);
+    written.put("tiny", tiny);
+    for (Map.Entry<String, byte[]> e : written.entrySet()) {
+      try (MultipartOutputStream out = new MultipartOutputStream(store(), b, e.getKey(), PutOptions.defaults(), part)) {
+        out.write(e.getValue());
+      }
+    }
+    // An aborted stream gives its buffers back too, after its part in flight is done.
+    MultipartOutputStream abandoned = new MultipartOutputStream(store(), b, "abandoned", PutOptions.defaults(), part);
+    abandoned.write(big, 0, part + 1);
+    abandoned.abort();
+    byte[] after = random(part + 1, 14);
+    written.put("after-abort", after);
+    try (MultipartOutputStream out = new MultipartOutputStream(store(), b, "after-abort", PutOptions.defaults(), part)) {
+      out.write(after);
+    }
+    for (Map.Entry<String, byte[]> e : written.entrySet()) {
+      assertArrayEquals(e.getValue(), read(store().get(ObjectRef.of(b, e.getKey()))), e.getKey());
+    }
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.lakevault.archive;
 import io.lakevault.core.store.MultipartOutputStream;
 import io.lakevault.core.store.ObjectMetadata;
 import io.lakevault.core.store.ObjectStore;
+import io.lakevault.core.store.PartBuffers;
 import io.lakevault.core.store.PutOptions;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -64,9 +65,16 @@ final class PackUpload extends OutputStream {
 
   private void grow(int size) {
     if (buffer.length >= size) return;
-    byte[] bigger = new byte[size];
+    // A part-size array is most likely a previous pack's, kept for reuse (PartBuffers).
+    byte[] bigger = size == partSize ? PartBuffers.SHARED.take(size) : new byte[size];
     System.arraycopy(buffer, 0, bigger, 0, filled);
     buffer = bigger;
+  }
+
+  /** A part-size buffer that no multipart stream took goes back for the next pack. */
+  private void release() {
+    if (buffer != null && buffer.length == partSize) PartBuffers.SHARED.give(buffer);
+    buffer = null;
   }
 
   /** Makes the pack visible; returns its metadata (version id). */
@@ -76,14 +84,18 @@ final class PackUpload extends OutputStream {
       multipart.close();
       return multipart.result();
     }
-    return store.put(bucket, key, new ByteArrayInputStream(buffer, 0, filled), filled, options);
+    try {
+      return store.put(bucket, key, new ByteArrayInputStream(buffer, 0, filled), filled, options);
+    } finally {
+      release();
+    }
   }
 
   void abort() {
     if (done) return;
     done = true;
     if (multipart != null) multipart.abort();
-    buffer = null;
+    release();
   }
 
   @Override
