@@ -19,6 +19,8 @@ import io.lakevault.core.store.StorageClass;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
@@ -61,8 +63,8 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       "retain_until", "pack_group", "dup_sha256", "dup_pack_id", "dup_ordinal", "dup_offset", "dup_length");
   /**
    * With a dictionary, small records compress about as well at zstd level 1 as at 3 (3.19x against
-   * 3.24x on the benchmark lake) at 1.5 times the speed: the dictionary, not the search effort, finds
-   * what they share. Without one (large objects), level 3.
+   * 3.24x on the benchmark lake) at twice the speed (bench/README.md, CompressionProbe): the
+   * dictionary, not the search effort, finds what they share. Without one (large objects), level 3.
    */
   static final int ZSTD_LEVEL_WITH_DICTIONARY = 1;
 
@@ -132,6 +134,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
     private int uploaded;
     // Where the task's time goes, logged when it ends (see bench/README.md, archive).
     private final long started = System.nanoTime();
+    private final long startedCpu = THREADS.getCurrentThreadCpuTime();
     private long returnedAt = started;
     private long waitNs;
     private long hashNs;
@@ -400,9 +403,10 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       if (closed) return;
       closed = true;
       if (objects > 0) {
-        LOG.info("pack task: {} objects, {} MB in {} s; waiting for source reads {} s, SHA-256 {} s, pack writer (ETag"
+        LOG.info("pack task: {} objects, {} MB in {} s (task thread's CPU {} s); waiting for source reads {} s, SHA-256 {} s, pack writer (ETag"
             + " MD5, compression, encryption, upload parts) {} s, dictionaries {} s, finishing packs {} s, Spark's side"
-            + " (input sort, staging write) {} s", objects, bytesIn >> 20, sec(System.nanoTime() - started), sec(waitNs),
+            + " (input sort, staging write) {} s", objects, bytesIn >> 20, sec(System.nanoTime() - started),
+            sec(THREADS.getCurrentThreadCpuTime() - startedCpu), sec(waitNs),
             sec(hashNs), sec(writeNs), sec(dictionaryNs), sec(finishNs), sec(downstreamNs));
       }
       fetcher.close();
@@ -411,6 +415,9 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       store.close();
     }
   }
+
+  private static final ThreadMXBean THREADS =
+      ManagementFactory.getThreadMXBean();
 
   private static String sec(long nanos) {
     return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e9);
