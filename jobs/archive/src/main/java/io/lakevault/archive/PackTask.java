@@ -403,9 +403,9 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       if (closed) return;
       closed = true;
       if (objects > 0) {
-        LOG.info("pack task: {} objects, {} MB in {} s (task thread's CPU {} s); waiting for source reads {} s, SHA-256 {} s, pack writer (ETag"
-            + " MD5, compression, encryption, upload parts) {} s, dictionaries {} s, finishing packs {} s, Spark's side"
-            + " (input sort, staging write) {} s", objects, bytesIn >> 20, sec(System.nanoTime() - started),
+        LOG.info("pack task: {} objects, {} MB in {} s (task thread's CPU {} s); waiting for source reads {} s,"
+            + " SHA-256 {} s, pack writer (ETag MD5, compression, encryption, upload parts) {} s, dictionaries {} s,"
+            + " finishing packs {} s, Spark's side (input sort, staging write) {} s", objects, bytesIn >> 20, sec(System.nanoTime() - started),
             sec(THREADS.getCurrentThreadCpuTime() - startedCpu), sec(waitNs),
             sec(hashNs), sec(writeNs), sec(dictionaryNs), sec(finishNs), sec(downstreamNs));
       }
@@ -416,8 +416,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
     }
   }
 
-  private static final ThreadMXBean THREADS =
-      ManagementFactory.getThreadMXBean();
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private static String sec(long nanos) {
     return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e9);
