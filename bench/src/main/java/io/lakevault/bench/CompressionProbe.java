@@ -3,9 +3,14 @@ package io.lakevault.bench;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import io.lakevault.core.pack.EntrySource;
 import io.lakevault.core.pack.PackDictionary;
+import io.lakevault.core.pack.PackEntry;
+import io.lakevault.core.pack.PackWriter;
 import io.lakevault.core.store.LocalObjectStore;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * What zstd costs the archive job, per kind of content: the benchmark lake's JSON logs and CSV
@@ -22,7 +28,9 @@ import java.util.Map;
  * at level 3, which is what {@code zstd -3} does on each of its threads over the tar. One thread; the
  * median of {@code --runs}. Explains why the archive benchmark's pack tasks differ in speed: each task
  * is a range of keys, so the tasks of {@code logs/} and of {@code transactions/} compress different
- * content. Run {@code bench/run ArchiveBench} once first: it writes the lake.
+ * content. Last, one pack of both kinds through {@link PackWriter}, its dictionary trained on the
+ * first 8 MiB of JSON, as a pack spanning both prefixes would get: what each kind is stored as. Run
+ * {@code bench/run ArchiveBench} once first: it writes the lake.
  *
  * <pre>bench/run CompressionProbe [--per-kind N] [--runs K] [--objects N] [--dir DIR]</pre>
  */
@@ -42,8 +50,10 @@ public final class CompressionProbe {
     LocalObjectStore store = new LocalObjectStore(root.resolve("store"));
     List<String> keys = Files.readAllLines(root.resolve("manifest.bin")).stream().map(l -> l.split("\t")[0]).sorted()
         .toList();
+    Map<String, List<byte[]>> kinds = new LinkedHashMap<>();
     for (String prefix : List.of("logs/", "transactions/")) {
       List<byte[]> objects = new ArrayList<>();
+      kinds.put(prefix, objects);
       for (String key : keys) {
         if (objects.size() == perKind) break;
         if (key.startsWith(prefix)) objects.add(Files.readAllBytes(store.livePath(ArchiveBench.BUCKET, key)));
@@ -66,6 +76,48 @@ public final class CompressionProbe {
       report("  entries, no dictionary, level 3", bytes, runs, () -> entries(objects, null, 3));
       report("  one stream, level 3 (zstd -3's work)", bytes, runs, () -> stream(objects, 3));
     }
+    mixedPack(kinds);
+  }
+
+  /** One pack of every kind in turn, with the first kind's dictionary, written as the job writes packs. */
+  private static void mixedPack(Map<String, List<byte[]>> kinds) throws Exception {
+    List<byte[]> first = kinds.values().iterator().next();
+    List<byte[]> samples = new ArrayList<>();
+    long sampled = 0;
+    for (byte[] o : first) {
+      if (sampled >= SAMPLE_BYTES) break;
+      samples.add(o);
+      sampled += o.length;
+    }
+    byte[] dict = PackDictionary.train(samples, PackDictionary.DEFAULT_SIZE);
+    PackWriter.Options o = PackWriter.Options.of(UUID.randomUUID(), "probe", "DEEP_ARCHIVE").withDictionary(dict);
+    o = new PackWriter.Options(o.packId(), o.createdAt(), o.writer(), o.retentionClass(), o.storageClass(), null, null,
+        null, dict, 1, o.inMemoryLimit());
+    Map<String, long[]> stored = new LinkedHashMap<>(); // original, stored, entries with the dictionary, entries
+    long t0 = System.nanoTime();
+    try (PackWriter w = new PackWriter(OutputStream.nullOutputStream(), o)) {
+      int i = 0;
+      for (Map.Entry<String, List<byte[]>> k : kinds.entrySet()) {
+        long[] s = stored.computeIfAbsent(k.getKey(), x -> new long[4]);
+        String ext = k.getKey().startsWith("logs") ? ".json" : ".csv";
+        for (byte[] b : k.getValue()) {
+          EntrySource src = new EntrySource("probe", k.getKey() + "part-" + i++ + ext, null, null, Instant.EPOCH,
+              b.length, null, null, Map.of(), null);
+          PackEntry e = w.add(src, b, null);
+          s[0] += b.length;
+          s[1] += e.storedLength();
+          if (e.codec() == io.lakevault.core.pack.PackFormat.Codec.ZSTD_DICTIONARY) s[2]++;
+          s[3]++;
+        }
+      }
+      w.finish();
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    long total = stored.values().stream().mapToLong(s -> s[0]).sum();
+    System.out.printf(Locale.ROOT, "one pack of both kinds, the dictionary trained on the first %.1f MB of %s (%.1f MB/s):%n",
+        sampled / 1e6, kinds.keySet().iterator().next(), total / 1e6 / secs);
+    stored.forEach((k, s) -> System.out.printf(Locale.ROOT, "  %-14s ratio %.3f, %,d of %,d entries with the dictionary%n",
+        k, (double) s[0] / s[1], s[2], s[3]));
   }
 
   interface Compress {

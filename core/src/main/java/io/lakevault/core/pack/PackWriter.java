@@ -11,16 +11,26 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * Writes one pack as a stream: header, optional dictionary, entries as they are added, then index and
  * footer on {@link #finish()}. Memory is bounded: an entry up to {@code inMemoryLimit} is held once
  * (to check its size and MD5 before any byte is written, and to pick raw or compressed), its compressed
- * and encrypted forms in two buffers reused from entry to entry; a larger one is
+ * forms (with and without the dictionary) and encrypted form in buffers reused from entry to entry; a larger one is
  * streamed through zstd and AES-GCM one buffer at a time. The encoded index grows with the entry count
  * (about 150 bytes an entry plus keys and metadata).
+ *
+ * <p>With a dictionary, each kind of member (its key's extension) is compressed with it only while it
+ * helps: the dictionary is trained on the pack's first members, and a pack whose members change format
+ * later would compress the others worse with it than without (bench/README.md, archive). The first
+ * members of each kind, and one in {@value DictionaryUse#PROBE_EVERY} after them, are compressed both
+ * ways and the smaller kept; the others follow what those probes found. Codec 1 and 2 entries may so
+ * mix in one pack, as the format allows.
  *
  * <p>Not thread-safe; one writer per pack.
  */
@@ -80,6 +90,9 @@ public final class PackWriter implements AutoCloseable {
   private final CountingOutputStream out;
   private final Binary.Writer index = new Binary.Writer(1 << 16);
   private final ZstdCompressCtx zstd;
+  /** Without the dictionary, for the kinds it does not help; made on first need. */
+  private ZstdCompressCtx plainZstd;
+  private final Map<String, DictionaryUse> dictionaryUse = new HashMap<>();
   private final MessageDigest sha256 = digest("SHA-256");
   private final MessageDigest md5 = digest("MD5");
   private final long dictionaryOffset;
@@ -94,6 +107,7 @@ public final class PackWriter implements AutoCloseable {
   private final byte[] copyBuffer = new byte[64 * 1024];
   /** Reused from entry to entry: an entry held in memory compressed, then sealed (at most about {@code inMemoryLimit}). */
   private byte[] compressed = new byte[0];
+  private byte[] compressedPlain = new byte[0];
   private byte[] sealed = new byte[0];
 
   public PackWriter(OutputStream sink, Options options) throws IOException {
@@ -162,12 +176,29 @@ public final class PackWriter implements AutoCloseable {
     }
     checkMd5(src, bytes);
     byte[] sha = sha256Digest != null ? sha256Digest : sha256.digest(bytes);
-    PackFormat.Codec codec = options.dictionary() != null ? PackFormat.Codec.ZSTD_DICTIONARY : PackFormat.Codec.ZSTD;
-    compressed = atLeast(compressed, Zstd.compressBound(bytes.length));
-    int compressedLength = zstd.compressByteArray(compressed, 0, compressed.length, bytes, 0, bytes.length);
-    byte[] stored = compressed;
-    int storedLength = compressedLength;
-    if (compressedLength >= bytes.length) {
+    long bound = Zstd.compressBound(bytes.length);
+    DictionaryUse use = options.dictionary() == null ? null : dictionaryUse(src.key());
+    boolean probe = use != null && use.probeNext();
+    PackFormat.Codec codec = PackFormat.Codec.ZSTD;
+    byte[] stored = null;
+    int storedLength = 0;
+    if (use == null || probe || use.withDictionary()) {
+      compressed = atLeast(compressed, bound);
+      storedLength = zstd.compressByteArray(compressed, 0, compressed.length, bytes, 0, bytes.length);
+      stored = compressed;
+      codec = use == null ? PackFormat.Codec.ZSTD : PackFormat.Codec.ZSTD_DICTIONARY;
+    }
+    if (probe || use != null && !use.withDictionary()) {
+      compressedPlain = atLeast(compressedPlain, bound);
+      int plainLength = plainZstd().compressByteArray(compressedPlain, 0, compressedPlain.length, bytes, 0, bytes.length);
+      if (probe) use.record(storedLength, plainLength);
+      if (stored == null || plainLength < storedLength) {
+        stored = compressedPlain;
+        storedLength = plainLength;
+        codec = PackFormat.Codec.ZSTD;
+      }
+    }
+    if (storedLength >= bytes.length) {
       codec = PackFormat.Codec.RAW;
       stored = bytes;
       storedLength = bytes.length;
@@ -274,6 +305,7 @@ public final class PackWriter implements AutoCloseable {
     if (!released) {
       released = true;
       zstd.close();
+      if (plainZstd != null) plainZstd.close();
     }
   }
 
@@ -287,6 +319,61 @@ public final class PackWriter implements AutoCloseable {
         PackFormat.SEGMENT_SIZE);
     out.write(sealed, 0, n);
     return slot;
+  }
+
+  private ZstdCompressCtx plainZstd() {
+    if (plainZstd == null) {
+      plainZstd = new ZstdCompressCtx().setLevel(options.level()).setChecksum(false).setContentSize(true);
+    }
+    return plainZstd;
+  }
+
+  /** How the members of {@code key}'s kind use the dictionary; a pack with very many kinds shares one record beyond the first. */
+  private DictionaryUse dictionaryUse(String key) {
+    String kind = kindOf(key);
+    DictionaryUse use = dictionaryUse.get(kind);
+    if (use == null) {
+      if (dictionaryUse.size() >= DictionaryUse.MAX_KINDS) kind = "";
+      use = dictionaryUse.computeIfAbsent(kind, k -> new DictionaryUse());
+    }
+    return use;
+  }
+
+  /** A member's kind: its key's extension, lower-cased (up to 16 characters), or "" when it has none. */
+  static String kindOf(String key) {
+    int slash = key.lastIndexOf('/');
+    int dot = key.lastIndexOf('.');
+    if (dot <= slash + 1 || key.length() - dot - 1 > 16) return "";
+    return key.substring(dot + 1).toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Whether the dictionary helps one kind of member, from the entries compressed both ways. Sizes are
+   * summed with a decay, so that a kind whose content drifts away from the dictionary is found out
+   * within a few probes.
+   */
+  static final class DictionaryUse {
+    static final int FIRST_PROBES = 4;
+    static final int PROBE_EVERY = 64;
+    static final int MAX_KINDS = 256;
+    private long seen;
+    private double withDictionary;
+    private double without;
+
+    boolean probeNext() {
+      long n = seen++;
+      return n < FIRST_PROBES || n % PROBE_EVERY == 0;
+    }
+
+    void record(int withDictionaryBytes, int withoutBytes) {
+      withDictionary = withDictionary * 0.75 + withDictionaryBytes;
+      without = without * 0.75 + withoutBytes;
+    }
+
+    /** Ties go to the dictionary: with it, zstd is also faster on small records. */
+    boolean withDictionary() {
+      return withDictionary <= without;
+    }
   }
 
   /** {@code buffer} if it holds {@code length} bytes, else a larger one (at least twice as large, so it grows rarely). */

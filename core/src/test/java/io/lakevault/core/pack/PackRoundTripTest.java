@@ -109,6 +109,70 @@ class PackRoundTripTest {
     assertTrue(withDict.pack().length < plain.pack().length, withDict.pack().length + " vs " + plain.pack().length);
   }
 
+  /**
+   * A pack whose dictionary was trained on its first members (JSON) and that then holds other content
+   * (CSV trade rows): the CSV entries are compressed without the dictionary, which would make them
+   * larger, while the JSON ones keep it; every entry reads back.
+   */
+  @Test
+  void theDictionaryIsUsedByTheKindsItHelpsAndNotByTheOthers() throws Exception {
+    List<Member> json = PackTestSupport.members(5, 160, 20_000).stream()
+        .filter(m -> m.source().key().endsWith(".json") && m.bytes().length > 2000).toList();
+    java.util.Random r = new java.util.Random(9);
+    List<Member> members = new java.util.ArrayList<>(json);
+    for (int i = 0; i < 80; i++) {
+      byte[] rows = csvRows(r, 8000 + r.nextInt(24_000));
+      members.add(new Member(new EntrySource("acme-trades", "trades/2026/part-" + i + ".csv", null, "\"e" + i + "\"",
+          java.time.Instant.parse("2026-01-01T00:00:00Z"), rows.length, null, "text/csv", Map.of(), null), rows));
+    }
+    byte[] dict = PackDictionary.train(PackTestSupport.samples(json), PackDictionary.DEFAULT_SIZE);
+    Written w = PackTestSupport.write(members, PackTestSupport.options(UUID.randomUUID()).withDictionary(dict));
+
+    PackReader reader = PackReader.open(RangeSource.of(w.pack()), "mixed.pack");
+    long csvStored = 0;
+    long csvWithDictionary = 0;
+    try (var withDict = new com.github.luben.zstd.ZstdCompressCtx().setLevel(3).setContentSize(true)) {
+      withDict.loadDict(dict);
+      for (int i = 0; i < members.size(); i++) {
+        Member m = members.get(i);
+        PackEntry e = reader.entries().get(i);
+        assertArrayEquals(m.bytes(), reader.readEntry(e), e.describe());
+        if (m.source().key().endsWith(".json")) {
+          assertEquals(PackFormat.Codec.ZSTD_DICTIONARY, e.codec(), e.describe());
+        } else {
+          csvStored += e.storedLength();
+          csvWithDictionary += withDict.compress(m.bytes()).length;
+        }
+      }
+    }
+    long csvPlain = reader.entries().stream().filter(e -> e.key().endsWith(".csv"))
+        .filter(e -> e.codec() == PackFormat.Codec.ZSTD).count();
+    assertTrue(csvPlain >= 80 - PackWriter.DictionaryUse.FIRST_PROBES, csvPlain + " of 80 CSV entries without the dictionary");
+    assertTrue(csvStored < csvWithDictionary, csvStored + " stored vs " + csvWithDictionary + " with the dictionary");
+  }
+
+  @Test
+  void aMembersKindIsItsKeysExtension() {
+    assertEquals("json", PackWriter.kindOf("logs/2026/01/app.JSON"));
+    assertEquals("gz", PackWriter.kindOf("logs/app.json.gz"));
+    assertEquals("", PackWriter.kindOf("v1.2/README"));
+    assertEquals("", PackWriter.kindOf("config/.env"));
+    assertEquals("", PackWriter.kindOf("file."));
+    assertEquals("", PackWriter.kindOf("blob.abcdefghijklmnopq"));
+  }
+
+  /** Trade rows: numbers and tickers, nothing a dictionary of JSON logs has seen. */
+  private static byte[] csvRows(java.util.Random r, int size) {
+    StringBuilder sb = new StringBuilder(size + 100);
+    String[] tickers = {"ACME", "GLOBX", "INITECH", "UMBR", "HOOLI", "VANDEL"};
+    while (sb.length() < size) {
+      sb.append(1_700_000_000L + r.nextInt(1_000_000)).append(';').append(tickers[r.nextInt(tickers.length)]).append(';')
+          .append(r.nextInt(100_000) / 100.0).append(';').append(r.nextInt(5000)).append(';')
+          .append(r.nextBoolean() ? 'B' : 'S').append('\n');
+    }
+    return sb.substring(0, size).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   @Test
   void tooLittleToTrainOnGivesNoDictionary() {
     assertNull(PackDictionary.train(List.of(new byte[100], new byte[100]), PackDictionary.DEFAULT_SIZE));
