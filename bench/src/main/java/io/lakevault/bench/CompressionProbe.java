@@ -59,13 +59,8 @@ public final class CompressionProbe {
         if (key.startsWith(prefix)) objects.add(Files.readAllBytes(store.livePath(ArchiveBench.BUCKET, key)));
       }
       long bytes = objects.stream().mapToLong(o -> o.length).sum();
-      List<byte[]> samples = new ArrayList<>();
-      long sampled = 0;
-      for (byte[] o : objects) {
-        if (sampled >= SAMPLE_BYTES) break;
-        samples.add(o);
-        sampled += o.length;
-      }
+      List<byte[]> samples = samples(objects);
+      long sampled = samples.stream().mapToLong(o -> o.length).sum();
       long t0 = System.nanoTime();
       byte[] dict = PackDictionary.train(samples, PackDictionary.DEFAULT_SIZE);
       double trainSecs = (System.nanoTime() - t0) / 1e9;
@@ -79,20 +74,26 @@ public final class CompressionProbe {
     mixedPack(kinds);
   }
 
-  /** One pack of every kind in turn, with the first kind's dictionary, written as the job writes packs. */
-  private static void mixedPack(Map<String, List<byte[]>> kinds) throws Exception {
-    List<byte[]> first = kinds.values().iterator().next();
+  /** The first members up to {@link #SAMPLE_BYTES}, as the job samples for a pack's dictionary. */
+  private static List<byte[]> samples(List<byte[]> objects) {
     List<byte[]> samples = new ArrayList<>();
     long sampled = 0;
-    for (byte[] o : first) {
+    for (byte[] o : objects) {
       if (sampled >= SAMPLE_BYTES) break;
       samples.add(o);
       sampled += o.length;
     }
+    return samples;
+  }
+
+  /** One pack of every kind in turn, with the first kind's dictionary, written as the job writes packs. */
+  private static void mixedPack(Map<String, List<byte[]>> kinds) throws Exception {
+    List<byte[]> samples = samples(kinds.values().iterator().next());
+    long sampled = samples.stream().mapToLong(b -> b.length).sum();
     byte[] dict = PackDictionary.train(samples, PackDictionary.DEFAULT_SIZE);
-    PackWriter.Options o = PackWriter.Options.of(UUID.randomUUID(), "probe", "DEEP_ARCHIVE").withDictionary(dict);
-    o = new PackWriter.Options(o.packId(), o.createdAt(), o.writer(), o.retentionClass(), o.storageClass(), null, null,
-        null, dict, 1, o.inMemoryLimit());
+    // As PackTask opens a pack with a dictionary: level 1, no lock or keys (encryption is not what is measured).
+    PackWriter.Options o = new PackWriter.Options(UUID.randomUUID(), Instant.now(), "probe", "probe", "DEEP_ARCHIVE",
+        null, null, null, dict, 1, 8L << 20);
     Map<String, long[]> stored = new LinkedHashMap<>(); // original, stored, entries with the dictionary, entries
     long t0 = System.nanoTime();
     try (PackWriter w = new PackWriter(OutputStream.nullOutputStream(), o)) {
