@@ -90,7 +90,7 @@ public final class PackWriter implements AutoCloseable {
   private final CountingOutputStream out;
   private final Binary.Writer index = new Binary.Writer(1 << 16);
   private final ZstdCompressCtx zstd;
-  /** Without the dictionary, for the kinds it does not help; made on first need. */
+  /** Without the dictionary, in a pack with one: for the kinds it does not help; made on first need. */
   private ZstdCompressCtx plainZstd;
   private final Map<String, DictionaryUse> dictionaryUse = new HashMap<>();
   private final MessageDigest sha256 = digest("SHA-256");
@@ -179,20 +179,23 @@ public final class PackWriter implements AutoCloseable {
     long bound = Zstd.compressBound(bytes.length);
     DictionaryUse use = options.dictionary() == null ? null : dictionaryUse(src.key());
     boolean probe = use != null && use.probeNext();
+    boolean withDictionary = use != null && (probe || use.withDictionary());
     PackFormat.Codec codec = PackFormat.Codec.ZSTD;
     byte[] stored = null;
-    int storedLength = 0;
-    if (use == null || probe || use.withDictionary()) {
+    int storedLength = Integer.MAX_VALUE;
+    if (withDictionary) {
       compressed = atLeast(compressed, bound);
       storedLength = zstd.compressByteArray(compressed, 0, compressed.length, bytes, 0, bytes.length);
       stored = compressed;
-      codec = use == null ? PackFormat.Codec.ZSTD : PackFormat.Codec.ZSTD_DICTIONARY;
+      codec = PackFormat.Codec.ZSTD_DICTIONARY;
     }
-    if (probe || use != null && !use.withDictionary()) {
+    if (!withDictionary || probe) {
+      // Without a dictionary in the pack, zstd is the plain context; ties go to the dictionary.
+      ZstdCompressCtx plain = use == null ? zstd : plainZstd();
       compressedPlain = atLeast(compressedPlain, bound);
-      int plainLength = plainZstd().compressByteArray(compressedPlain, 0, compressedPlain.length, bytes, 0, bytes.length);
+      int plainLength = plain.compressByteArray(compressedPlain, 0, compressedPlain.length, bytes, 0, bytes.length);
       if (probe) use.record(storedLength, plainLength);
-      if (stored == null || plainLength < storedLength) {
+      if (plainLength < storedLength) {
         stored = compressedPlain;
         storedLength = plainLength;
         codec = PackFormat.Codec.ZSTD;
@@ -331,12 +334,8 @@ public final class PackWriter implements AutoCloseable {
   /** How the members of {@code key}'s kind use the dictionary; a pack with very many kinds shares one record beyond the first. */
   private DictionaryUse dictionaryUse(String key) {
     String kind = kindOf(key);
-    DictionaryUse use = dictionaryUse.get(kind);
-    if (use == null) {
-      if (dictionaryUse.size() >= DictionaryUse.MAX_KINDS) kind = "";
-      use = dictionaryUse.computeIfAbsent(kind, k -> new DictionaryUse());
-    }
-    return use;
+    if (dictionaryUse.size() >= DictionaryUse.MAX_KINDS && !dictionaryUse.containsKey(kind)) kind = "";
+    return dictionaryUse.computeIfAbsent(kind, k -> new DictionaryUse());
   }
 
   /** A member's kind: its key's extension, lower-cased (up to 16 characters), or "" when it has none. */
