@@ -501,24 +501,33 @@ public final class ArchiveJob {
       journal.dropRun(run);
       return removed;
     }
+    // A run notes at most the packs its tasks opened: thousands, not the archive's millions.
     Set<String> cataloged = new java.util.HashSet<>();
-    Object[] uris = notes.stream().map(PackJournal.Note::uri).distinct().toArray();
-    for (Row r : catalog.read(CatalogTable.PACKS).select("uri").where(col("uri").isin(uris)).collectAsList()) {
+    Object[] ids = notes.stream().map(PackJournal.Note::packId).distinct().toArray();
+    for (Row r : catalog.read(CatalogTable.PACKS).select("pack_id").where(col("pack_id").isin(ids)).collectAsList()) {
       cataloged.add(r.getString(0));
     }
     Map<String, ObjectStore> stores = new java.util.HashMap<>();
     List<PackJournal.Note> kept = new ArrayList<>();
     try {
       for (PackJournal.Note n : notes) {
-        if (cataloged.contains(n.uri())) continue;
-        ClassTarget t = targets.get(n.retentionClass());
-        String role = t == null ? null : t.role();
-        ObjectStore store = stores.computeIfAbsent(role == null ? "" : role, k -> ObjectStores.open(config(), role));
+        if (cataloged.contains(n.packId())) continue;
         try {
-          removed.addAll(deletePack(store, S3Uri.parse(n.uri())));
+          if (n.damaged()) {
+            LOG.warn("the pack note of {} in run {} is damaged: looking for that pack in every class's target", n.packId(), n.run());
+            for (ClassTarget t : targets.values()) {
+              ObjectStore store = stores.computeIfAbsent(t.role() == null ? "" : t.role(), k -> ObjectStores.open(config(), t.role()));
+              for (S3Uri pack : findPack(store, t, n.packId())) removed.addAll(deletePack(store, pack));
+            }
+          } else {
+            ClassTarget t = targets.get(n.retentionClass());
+            String role = t == null ? null : t.role();
+            ObjectStore store = stores.computeIfAbsent(role == null ? "" : role, k -> ObjectStores.open(config(), role));
+            removed.addAll(deletePack(store, S3Uri.parse(n.uri())));
+          }
         } catch (io.lakevault.core.store.ObjectStoreException e) {
-          problems.add(n.uri() + " was uploaded by run " + n.run() + " but never cataloged, and cannot be deleted: "
-              + e.getMessage());
+          problems.add((n.damaged() ? "pack " + n.packId() : n.uri()) + " was uploaded by run " + n.run()
+              + " but never cataloged, and cannot be deleted: " + e.getMessage());
           kept.add(n);
         }
       }
@@ -531,6 +540,26 @@ public final class ArchiveJob {
       stores.values().forEach(ObjectStore::close);
     }
     return removed;
+  }
+
+  /**
+   * The pack of a damaged note, found by its id among its class's packs: only the id survives in the
+   * note's name. A listing of the class's packs, which a damaged note alone pays for (notes are written
+   * all or nothing, so only a note of an older version or one damaged since can be damaged).
+   */
+  private static List<S3Uri> findPack(ObjectStore store, ClassTarget t, String packId) {
+    List<S3Uri> found = new ArrayList<>();
+    S3Uri target = t.target();
+    if (!store.bucketExists(target.bucket())) return found;
+    String prefix = t.packKey(t.name(), "x");
+    prefix = prefix.substring(0, prefix.length() - "x.lvp".length());
+    String name = "/" + packId + ".lvp";
+    for (Iterator<io.lakevault.core.store.ObjectVersion> it = store.listVersions(target.bucket(), prefix); it.hasNext(); ) {
+      var v = it.next();
+      S3Uri u = new S3Uri(target.bucket(), v.key());
+      if (v.key().endsWith(name) && !found.contains(u)) found.add(u);
+    }
+    return found;
   }
 
   /** Every version of a pack and of its key file. */

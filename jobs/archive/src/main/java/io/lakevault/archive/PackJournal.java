@@ -3,9 +3,9 @@ package io.lakevault.archive;
 import io.lakevault.core.ErrorKind;
 import io.lakevault.core.LakevaultException;
 import io.lakevault.spark.HadoopConf;
+import io.lakevault.spark.SmallFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,8 +30,22 @@ final class PackJournal implements Serializable {
   private static final long serialVersionUID = 1L;
   static final String FOLDER = "/staging/archive-packs";
 
-  /** A noted pack. */
-  record Note(String run, String packId, String retentionClass, String uri) {}
+  /**
+   * A noted pack.
+   *
+   * @param retentionClass the pack's class, or {@code null} when the note is damaged
+   * @param uri the pack's URI, or {@code null} when the note is damaged
+   */
+  record Note(String run, String packId, String retentionClass, String uri) {
+    /**
+     * A note that does not read as {@code <class><TAB><pack uri>}: written by a version that wrote notes
+     * in place and was killed mid-write, or damaged since. Its pack, if one was uploaded, is found by
+     * its id.
+     */
+    boolean damaged() {
+      return uri == null;
+    }
+  }
 
   /** The journal folder as Hadoop opens it. */
   private final String root;
@@ -48,8 +62,9 @@ final class PackJournal implements Serializable {
   /** Notes a pack about to be uploaded; the upload must not start unless this returned. */
   void note(String run, String packId, String retentionClass, String packUri) {
     Path p = new Path(new Path(root, run), packId);
-    try (OutputStream out = fs(p).create(p, true)) {
-      out.write((retentionClass + "\t" + packUri + "\n").getBytes(StandardCharsets.UTF_8));
+    try {
+      // All or nothing: a note cut short by a kill would name no pack, and every later run would stop on it.
+      SmallFiles.write(fs(p), p, (retentionClass + "\t" + packUri + "\n").getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new LakevaultException(ErrorKind.STORE, "cannot note pack " + packUri + " in " + p + " before uploading it ("
           + e.getMessage() + "); nothing of it was uploaded", e);
@@ -80,16 +95,16 @@ final class PackJournal implements Serializable {
       FileSystem fs = fs(dir);
       if (!fs.exists(dir)) return out;
       for (FileStatus f : fs.listStatus(dir)) {
-        if (!f.isFile()) continue;
-        String[] fields;
+        if (!f.isFile() || SmallFiles.isHidden(f.getPath().getName())) continue;
+        String text;
         try (InputStream in = fs.open(f.getPath())) {
-          fields = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip().split("\t", 2);
+          text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        if (fields.length != 2) {
-          throw new LakevaultException(ErrorKind.INPUT, "the pack note " + f.getPath() + " is not '<class><TAB><pack uri>':"
-              + " delete it once the pack it names, if any, is deleted");
-        }
-        out.add(new Note(run, f.getPath().getName(), fields[0], fields[1]));
+        String[] fields = text.endsWith("\n") ? text.strip().split("\t", 2) : new String[0];
+        boolean whole = fields.length == 2 && !fields[0].isEmpty() && fields[1].startsWith("s3://")
+            && fields[1].endsWith("/" + f.getPath().getName() + ".lvp");
+        out.add(whole ? new Note(run, f.getPath().getName(), fields[0], fields[1])
+            : new Note(run, f.getPath().getName(), null, null));
       }
     } catch (IOException e) {
       throw failed(dir, e);

@@ -313,6 +313,45 @@ class ArchiveScenarioTest {
     assertEveryObjectReadsBack();
   }
 
+  /**
+   * Defect 5 of issue 19: a note cut short by a kill (as notes written in place were) stopped every later
+   * run. Now the next run finds the pack by its id, deletes it, and drops the note; a writer's leftover
+   * temporary is skipped.
+   */
+  @Test
+  void aDamagedNoteIsResolvedByTheNextRunNotLeftToAnOperator() throws Exception {
+    Random r = new Random(5);
+    for (int i = 0; i < 20; i++) source(i % 2 == 0 ? "src-a" : "src-b", "d" + i + ".json", json(r, 50 + i));
+    writeClassified();
+    assertThrows(Exception.class, () -> archive("archive-killed", TUNING.crashingAfter(1)));
+    List<String> orphans = packFiles();
+    assertFalse(orphans.isEmpty(), "the crashed task uploaded a pack");
+    Path runNotes = dir.resolve("store/cat/c" + N.get() + "/staging/archive-packs/archive-killed");
+    List<Path> noted;
+    try (var s = Files.list(runNotes)) {
+      noted = s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+    }
+    assertFalse(noted.isEmpty());
+    for (Path note : noted) {
+      String text = Files.readString(note);
+      assertTrue(text.matches("keep-2y\ts3://lakevault-archive/packs/.*/" + note.getFileName() + "\\.lvp\n"), text);
+      // Every note cut where a kill may cut it: mid-URI, or before any byte.
+      Files.writeString(note, note.equals(noted.get(0)) ? "" : text.substring(0, text.length() / 2));
+      Files.deleteIfExists(runNotes.resolve("." + note.getFileName() + ".crc"));
+    }
+    Files.writeString(runNotes.resolve(".left-by-a-killed-writer.tmp"), "keep-2y\ts3://lakev");
+
+    ArchiveResult next = archive("archive-after", TUNING);
+    assertTrue(next.housekeeping().orphanPacks().containsAll(orphans.stream().map(o -> "s3://lakevault-archive/" + o).toList()),
+        next.housekeeping().toString());
+    for (String o : orphans) assertFalse(packFiles().contains(o), o + " was removed");
+    assertEquals(20, catalog.read(CatalogTable.OBJECTS).count(), "everything archived once");
+    assertEquals(catalog.read(CatalogTable.PACKS).count() * 2, packFiles().size(), "each cataloged pack and its key file");
+    assertTrue(notes("").isEmpty(), "no notes left: " + notes(""));
+    assertFalse(Files.exists(runNotes), "the run's notes folder, temporaries and all, is gone");
+    assertEveryObjectReadsBack();
+  }
+
   @Test
   void aPackOfAFailedTaskAttemptIsRemovedWhenItsRunCompletes() throws Exception {
     Random r = new Random(6);

@@ -12,7 +12,6 @@ import io.lakevault.spark.SparkErrors;
 import io.lakevault.spark.catalog.Catalog;
 import io.lakevault.spark.catalog.CatalogTable;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -102,9 +101,7 @@ public final class ClassifyJob {
     Path p = new Path(location);
     try {
       FileSystem fs = p.getFileSystem(catalog.spark().sparkContext().hadoopConfiguration());
-      try (OutputStream out = fs.create(p, true)) {
-        out.write(bytes);
-      }
+      io.lakevault.spark.SmallFiles.write(fs, p, bytes);
     } catch (IOException e) {
       throw new LakevaultException(ErrorKind.STORE, "cannot write " + location + ": " + e.getMessage(), e);
     }

@@ -139,11 +139,14 @@ public final class Catalog {
   /** Target file size of {@link #optimizeObjects}. */
   static final long OBJECTS_FILE_BYTES = 128L << 20;
 
-  /** Writes a small file beside the tables (a report), replacing it; {@code uri} as users write it. */
+  /**
+   * Writes a small file beside the tables (a report, a policy), replacing it, all or nothing
+   * ({@link io.lakevault.spark.SmallFiles}); {@code uri} as users write it.
+   */
   public void writeFile(String uri, byte[] bytes) {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(locations.hadoopPath(uri));
-    try (var out = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(p, true)) {
-      out.write(bytes);
+    try {
+      io.lakevault.spark.SmallFiles.write(p.getFileSystem(spark.sparkContext().hadoopConfiguration()), p, bytes);
     } catch (java.io.IOException e) {
       throw new LakevaultException(ErrorKind.STORE, "cannot write " + uri + ": " + e.getMessage(), e);
     }
