@@ -265,6 +265,7 @@ public final class S3ObjectStore implements ObjectStore {
       if (o.lockMode() != null) r.objectLockMode(o.lockMode().name()).objectLockRetainUntilDate(o.lockRetainUntil());
       if (o.legalHold()) r.objectLockLegalHoldStatus(ObjectLockLegalHoldStatus.ON);
       if (o.ifNoneMatch()) r.ifNoneMatch("*");
+      if (o.ifMatch() != null) r.ifMatch("\"" + o.ifMatch() + "\"");
       var resp = s3.putObject(r.build(), RequestBody.fromInputStream(data, length));
       return written(bucket, key, resp.versionId(), length, resp.eTag(), o, checksums(o.checksumAlgorithm(),
           resp.checksumCRC32(), resp.checksumCRC32C(), resp.checksumSHA1(), resp.checksumSHA256()));

@@ -13,6 +13,11 @@ public enum ErrorKind {
   INPUT(1),
   /** The object store refused or failed (S3 errors, missing objects, access denied). */
   STORE(1),
+  /**
+   * Another run holds the catalog's run lease (or took it over from this one): nothing was changed;
+   * run again once that run has ended.
+   */
+  BUSY(4),
   /** A lakevault defect: report it with the stack trace. */
   INTERNAL(1);
 

@@ -107,6 +107,54 @@ class EmrDefinitionsTest {
     assertEquals(7, submitted);
   }
 
+  /**
+   * Several drivers on one catalog: the multi-writer configuration is the cluster's plus Delta's DynamoDB
+   * log store and nothing else (so the two cannot drift), EMR accepts it, and the table it names is
+   * created with the key Delta's log store reads (tablePath, fileName).
+   */
+  @Test
+  void theMultiWriterConfigurationAddsOnlyDeltasDynamoDbLogStoreAndItsTableIsAccepted() throws IOException {
+    JsonNode base = Ops.JSON.readTree(EMR.resolve("cluster/configurations.json").toFile());
+    JsonNode multi = renderJson("cluster/configurations-multi-writer.json", Map.of());
+    assertEquals(base.size(), multi.size());
+    Map<String, String> vars = Ops.exampleVariables();
+    for (int i = 0; i < base.size(); i++) {
+      JsonNode b = base.get(i);
+      JsonNode m = multi.get(i);
+      assertEquals(b.get("Classification"), m.get("Classification"));
+      if (!b.get("Classification").asText().equals("spark-defaults")) {
+        assertEquals(b, m);
+        continue;
+      }
+      Map<String, String> added = new java.util.TreeMap<>();
+      m.get("Properties").fields().forEachRemaining(e -> {
+        JsonNode was = b.get("Properties").get(e.getKey());
+        if (was == null) added.put(e.getKey(), e.getValue().asText());
+        else assertEquals(was, e.getValue(), e.getKey());
+      });
+      assertEquals(b.get("Properties").size() + added.size(), m.get("Properties").size());
+      assertEquals(Map.of(
+          "spark.delta.logStore.s3.impl", "io.delta.storage.S3DynamoDBLogStore",
+          "spark.delta.logStore.s3a.impl", "io.delta.storage.S3DynamoDBLogStore",
+          "spark.io.delta.storage.S3DynamoDBLogStore.ddb.tableName", vars.get("DELTA_LOG_TABLE"),
+          "spark.io.delta.storage.S3DynamoDBLogStore.ddb.region", vars.get("REGION"),
+          "spark.jars", vars.get("DELTA_DYNAMODB_JARS")), added);
+    }
+    Path rendered = tmp.resolve("multi.json");
+    Files.writeString(rendered, multi.toString());
+    String clusterId = awsJson(moto, tmp, "emr", "create-cluster", "--name", "lakevault-2", "--release-label", "emr-7.12.0",
+        "--applications", "Name=Spark", "--instance-type", "m5.xlarge", "--instance-count", "3", "--use-default-roles",
+        "--configurations", "file://" + rendered).get("ClusterId").asText();
+    assertTrue(clusterId.startsWith("j-"), clusterId);
+
+    Path table = tmp.resolve("table.json");
+    Files.writeString(table, render("cluster/delta-log-table.json", Map.of()));
+    awsJson(moto, tmp, "dynamodb", "create-table", "--cli-input-json", "file://" + table);
+    JsonNode described = awsJson(moto, tmp, "dynamodb", "describe-table", "--table-name", vars.get("DELTA_LOG_TABLE")).get("Table");
+    assertEquals("[{\"AttributeName\":\"tablePath\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"fileName\",\"KeyType\":\"RANGE\"}]",
+        described.get("KeySchema").toString());
+  }
+
   @Test
   void everyStepRunsTheBuiltJarWithArgumentsSparkSubmitAndLakevaultAccept() throws IOException {
     Path jar = ROOT.resolve("cli/target/" + EMR_JAR);

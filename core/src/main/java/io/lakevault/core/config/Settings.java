@@ -140,13 +140,21 @@ public final class Settings {
       "restore --wait: how long to wait before the first check of thawing packs; the wait doubles after each check, up to 16 times this.",
       "duration", Durations::parse);
 
+  public static final Setting<Duration> LEASE_TIMEOUT = new Setting<>("lease.timeout", "10m",
+      "How long a run that writes the catalog and the archive (archive) may go without renewing its run lease before another run may take the lease over; the holder renews it every tenth of this. Longer than any pause a driver may take (GC, network), shorter than you would wait after a crash.",
+      "duration", s -> {
+        Duration d = Durations.parse(s);
+        if (d.compareTo(Duration.ofSeconds(10)) < 0) throw new IllegalArgumentException("must be at least 10s");
+        return d;
+      });
+
   private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
 
   static {
     for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
         S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS,
         CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE, ARCHIVE_DEFAULT_KEY, KEYS_LOCAL_DIR, KMS_ENDPOINT, STS_ENDPOINT,
-        RESTORE_POLL_INTERVAL)) {
+        RESTORE_POLL_INTERVAL, LEASE_TIMEOUT)) {
       ALL.put(s.key(), s);
     }
   }

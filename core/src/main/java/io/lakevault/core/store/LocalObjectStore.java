@@ -203,6 +203,20 @@ public final class LocalObjectStore implements ObjectStore {
     return storeDir.resolve("meta").resolve(bucket).resolve(key + META_SUFFIX);
   }
 
+  private static final Object[] CONDITIONAL = new Object[64];
+
+  static {
+    for (int i = 0; i < CONDITIONAL.length; i++) CONDITIONAL[i] = new Object();
+  }
+
+  /** The file whose OS lock guards conditional writes of one key across processes. */
+  private FileChannel keyLock(String bucket, String key) throws IOException {
+    Path dir = storeDir.resolve("locks");
+    Files.createDirectories(dir);
+    String name = HexFormat.of().formatHex(md("SHA-256").digest((bucket + "/" + key).getBytes(StandardCharsets.UTF_8)));
+    return FileChannel.open(dir.resolve(name), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+  }
+
   private Object stripe(String bucket, String key) {
     return stripes[Math.floorMod((bucket + "/" + key).hashCode(), stripes.length)];
   }
@@ -462,44 +476,66 @@ public final class LocalObjectStore implements ObjectStore {
   private ObjectMetadata commit(String bucket, String key, BucketRecord b, Path tmp, long size, String eTag,
       Map<String, String> checksums, PutOptions o) {
     synchronized (stripe(bucket, key)) {
-      try {
-        List<VersionRecord> all = versions(bucket, key);
-        if (o.ifNoneMatch() && !all.isEmpty() && !all.get(0).deleteMarker) {
-          throw new ObjectStoreException(Reason.PRECONDITION_FAILED, "s3://" + bucket + "/" + key
-              + " already exists and the write was conditional on it not existing");
+      if (!o.ifNoneMatch() && o.ifMatch() == null) return commitLocked(bucket, key, b, tmp, size, eTag, checksums, o);
+      // A conditional write is a compare-and-swap (a run lease between processes): the check and the write
+      // hold an OS file lock, so that two processes sharing the root cannot both pass the check. Java's file
+      // locks are per process (a second channel in one JVM gets an exception, not a wait), so stores of one
+      // JVM on the same root first take a JVM-wide stripe.
+      synchronized (CONDITIONAL[Math.floorMod((root + "/" + bucket + "/" + key).hashCode(), CONDITIONAL.length)]) {
+        try (FileChannel lockFile = keyLock(bucket, key); java.nio.channels.FileLock held = lockFile.lock()) {
+          return commitLocked(bucket, key, b, tmp, size, eTag, checksums, o);
+        } catch (IOException e) {
+          throw io("lock s3://" + bucket + "/" + key + " for a conditional write", e);
         }
-        VersionRecord v = new VersionRecord();
-        v.versionId = b.versioning ? newVersionId() : "null";
-        v.size = size;
-        v.eTag = eTag;
-        v.lastModified = clock.millis();
-        v.storageClass = o.storageClassOrDefault().name();
-        v.contentType = o.contentType() == null ? "binary/octet-stream" : o.contentType();
-        v.userMetadata = o.userMetadata().isEmpty() ? null : lowerKeys(o.userMetadata());
-        v.checksums = checksums.isEmpty() ? null : checksums;
-        v.sse = o.serverSideEncryption();
-        v.kmsKeyId = o.kmsKeyId();
-        v.lockMode = o.lockMode() == null ? null : o.lockMode().name();
-        v.retainUntil = o.lockRetainUntil() == null ? null : o.lockRetainUntil().toEpochMilli();
-        v.legalHold = o.legalHold();
-
-        Path live = livePath(bucket, key);
-        prepareLiveParent(bucket, key, live);
-        if (!all.isEmpty() && !all.get(0).deleteMarker) {
-          if (b.versioning) {
-            moveIfExists(live, metaDir(bucket, key).resolve("data-" + all.get(0).versionId));
-          }
-        }
-        if (!b.versioning) {
-          all.removeIf(r -> "null".equals(r.versionId));
-        }
-        all.add(0, v);
-        move(tmp, live);
-        saveVersions(bucket, key, all);
-        return toMetadata(bucket, key, v);
-      } catch (IOException e) {
-        throw io("write s3://" + bucket + "/" + key, e);
       }
+    }
+  }
+
+  private ObjectMetadata commitLocked(String bucket, String key, BucketRecord b, Path tmp, long size, String eTag,
+      Map<String, String> checksums, PutOptions o) {
+    try {
+      List<VersionRecord> all = versions(bucket, key);
+      boolean exists = !all.isEmpty() && !all.get(0).deleteMarker;
+      if (o.ifNoneMatch() && exists) {
+        throw new ObjectStoreException(Reason.PRECONDITION_FAILED, "s3://" + bucket + "/" + key
+            + " already exists and the write was conditional on it not existing");
+      }
+      if (o.ifMatch() != null && !(exists && o.ifMatch().equals(all.get(0).eTag))) {
+        throw new ObjectStoreException(exists ? Reason.PRECONDITION_FAILED : Reason.NOT_FOUND, "s3://" + bucket + "/" + key
+            + (exists ? " has ETag " + all.get(0).eTag : " does not exist") + " and the write was conditional on ETag "
+            + o.ifMatch());
+      }
+      VersionRecord v = new VersionRecord();
+      v.versionId = b.versioning ? newVersionId() : "null";
+      v.size = size;
+      v.eTag = eTag;
+      v.lastModified = clock.millis();
+      v.storageClass = o.storageClassOrDefault().name();
+      v.contentType = o.contentType() == null ? "binary/octet-stream" : o.contentType();
+      v.userMetadata = o.userMetadata().isEmpty() ? null : lowerKeys(o.userMetadata());
+      v.checksums = checksums.isEmpty() ? null : checksums;
+      v.sse = o.serverSideEncryption();
+      v.kmsKeyId = o.kmsKeyId();
+      v.lockMode = o.lockMode() == null ? null : o.lockMode().name();
+      v.retainUntil = o.lockRetainUntil() == null ? null : o.lockRetainUntil().toEpochMilli();
+      v.legalHold = o.legalHold();
+
+      Path live = livePath(bucket, key);
+      prepareLiveParent(bucket, key, live);
+      if (!all.isEmpty() && !all.get(0).deleteMarker) {
+        if (b.versioning) {
+          moveIfExists(live, metaDir(bucket, key).resolve("data-" + all.get(0).versionId));
+        }
+      }
+      if (!b.versioning) {
+        all.removeIf(r -> "null".equals(r.versionId));
+      }
+      all.add(0, v);
+      move(tmp, live);
+      saveVersions(bucket, key, all);
+      return toMetadata(bucket, key, v);
+    } catch (IOException e) {
+      throw io("write s3://" + bucket + "/" + key, e);
     }
   }
 
@@ -823,7 +859,7 @@ public final class LocalObjectStore implements ObjectStore {
       return new PutOptions(storageClass == null ? null : StorageClass.valueOf(storageClass), contentType,
           userMetadata, sse, kmsKeyId, checksum == null ? null : ChecksumAlgorithm.valueOf(checksum),
           lockMode == null ? null : ObjectLockMode.valueOf(lockMode),
-          retainUntil == null ? null : Instant.ofEpochMilli(retainUntil), legalHold, ifNoneMatch);
+          retainUntil == null ? null : Instant.ofEpochMilli(retainUntil), legalHold, ifNoneMatch, null);
     }
   }
 

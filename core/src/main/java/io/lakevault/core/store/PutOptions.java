@@ -13,13 +13,16 @@ import java.util.Map;
  */
 public record PutOptions(StorageClass storageClass, String contentType, Map<String, String> userMetadata,
     String serverSideEncryption, String kmsKeyId, ChecksumAlgorithm checksumAlgorithm,
-    ObjectLockMode lockMode, Instant lockRetainUntil, boolean legalHold, boolean ifNoneMatch)
+    ObjectLockMode lockMode, Instant lockRetainUntil, boolean legalHold, boolean ifNoneMatch, String ifMatch)
     implements Serializable {
 
   public PutOptions {
     userMetadata = userMetadata == null ? Map.of() : Map.copyOf(userMetadata);
     if ((lockMode == null) != (lockRetainUntil == null)) {
       throw new IllegalArgumentException("Object Lock needs both a mode and a retain-until date");
+    }
+    if (ifNoneMatch && ifMatch != null) {
+      throw new IllegalArgumentException("a write is conditional on the key not existing or on its ETag, not both");
     }
   }
 
@@ -47,6 +50,7 @@ public record PutOptions(StorageClass storageClass, String contentType, Map<Stri
     private Instant retainUntil;
     private boolean legalHold;
     private boolean ifNoneMatch;
+    private String ifMatch;
 
     public Builder storageClass(StorageClass c) { this.storageClass = c; return this; }
     public Builder contentType(String t) { this.contentType = t; return this; }
@@ -59,10 +63,15 @@ public record PutOptions(StorageClass storageClass, String contentType, Map<Stri
     public Builder legalHold(boolean on) { this.legalHold = on; return this; }
     /** Fail with {@link ObjectStoreException.Reason#PRECONDITION_FAILED} when the key exists (write-once keys). */
     public Builder ifNoneMatch(boolean b) { this.ifNoneMatch = b; return this; }
+    /**
+     * Fail with {@link ObjectStoreException.Reason#PRECONDITION_FAILED} unless the key's current version
+     * has this ETag (compare-and-swap of a small record, such as a run lease).
+     */
+    public Builder ifMatch(String eTag) { this.ifMatch = eTag; return this; }
 
     public PutOptions build() {
       return new PutOptions(storageClass, contentType, userMetadata, sse, kmsKeyId, checksum, lockMode,
-          retainUntil, legalHold, ifNoneMatch);
+          retainUntil, legalHold, ifNoneMatch, ifMatch);
     }
   }
 }

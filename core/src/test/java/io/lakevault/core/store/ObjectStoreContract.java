@@ -518,6 +518,24 @@ public abstract class ObjectStoreContract {
     assertArrayEquals(bytes("first"), read(store().get(ObjectRef.of(b, "packs/p-1"))));
   }
 
+  /** Compare-and-swap, what a run lease is built on: only the writer that read the current ETag replaces it. */
+  @Test
+  void conditionalPutReplacesOnlyTheETagItWasGiven() {
+    String b = bucket(true, false);
+    ObjectMetadata first = store().put(b, "lease.json", bytes("held by run a"), PutOptions.builder().ifNoneMatch(true).build());
+    ObjectMetadata second = store().put(b, "lease.json", bytes("renewed by run a"),
+        PutOptions.builder().ifMatch(first.eTag()).build());
+    ObjectStoreException stale = assertThrows(ObjectStoreException.class, () -> store().put(b, "lease.json",
+        bytes("taken by run b"), PutOptions.builder().ifMatch(first.eTag()).build()));
+    assertEquals(Reason.PRECONDITION_FAILED, stale.reason());
+    assertArrayEquals(bytes("renewed by run a"), read(store().get(ObjectRef.of(b, "lease.json"))));
+    store().put(b, "lease.json", bytes("taken by run b"), PutOptions.builder().ifMatch(second.eTag()).build());
+    assertArrayEquals(bytes("taken by run b"), read(store().get(ObjectRef.of(b, "lease.json"))));
+    ObjectStoreException missing = assertThrows(ObjectStoreException.class, () -> store().put(b, "no-lease.json",
+        bytes("x"), PutOptions.builder().ifMatch(second.eTag()).build()));
+    assertEquals(Reason.NOT_FOUND, missing.reason());
+  }
+
   private static byte[] concat(byte[] a, byte[] b) {
     byte[] out = new byte[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);

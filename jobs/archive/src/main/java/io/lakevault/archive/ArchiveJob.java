@@ -23,6 +23,7 @@ import io.lakevault.core.config.Settings;
 import io.lakevault.core.cost.ClassVolume;
 import io.lakevault.core.cost.CostModel;
 import io.lakevault.core.cost.PriceTable;
+import io.lakevault.core.lease.RunLease;
 import io.lakevault.core.policy.Policy;
 import io.lakevault.core.policy.PolicyParser;
 import io.lakevault.core.policy.RetentionClass;
@@ -79,8 +80,9 @@ import org.slf4j.LoggerFactory;
  * Packs are locked only once cataloged: an uncataloged pack must stay deletable, or every crash would
  * leave locked orphans billed for years.
  *
- * <p>One archive run at a time (the Airflow DAG enforces it): housekeeping takes any pack not in the
- * catalog for an orphan.
+ * <p>One archive run at a time, enforced by the catalog's {@link RunLease} (taken before anything is
+ * written, checked before each step another writer must not overlap): housekeeping takes any noted pack
+ * not in the catalog for an orphan.
  */
 public final class ArchiveJob {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiveJob.class);
@@ -122,12 +124,23 @@ public final class ArchiveJob {
     if (!catalog.exists(CatalogTable.CLASSIFIED)) {
       throw LakevaultException.usage("nothing is classified yet: run `lakevault classify` before `lakevault archive`");
     }
-    try (Beside beside = new Beside()) {
-      return run(req, runId, now, beside);
+    if (req.dryRun()) {
+      try (Beside beside = new Beside()) {
+        return run(req, runId, now, beside, null);
+      }
+    }
+    // One writer at a time: housekeeping takes any noted pack of another run that no commit lists for an
+    // orphan, so a second run at once would delete the first one's packs before they are cataloged.
+    try (ObjectStore leaseStore = ObjectStores.open(config());
+        RunLease lease = RunLease.acquire(leaseStore, config().get(Settings.CATALOG_URI), runId, "archive", clock,
+            config().get(Settings.LEASE_TIMEOUT));
+        Beside beside = new Beside()) {
+      return run(req, runId, now, beside, lease);
     }
   }
 
-  private ArchiveResult run(Request req, String runId, Instant now, Beside beside) {
+  /** @param lease the run's lease, or {@code null} for a dry run (which writes nothing) */
+  private ArchiveResult run(Request req, String runId, Instant now, Beside beside, RunLease lease) {
     // The tables the run writes are made ready beside the policy's lookup: each is a few small Spark jobs
     // whose time is mostly the driver's (planning, reading the Delta log), not the cores'.
     List<CompletableFuture<Void>> tables = req.dryRun() ? List.of()
@@ -159,7 +172,8 @@ public final class ArchiveJob {
     List<String> lockProblems = new ArrayList<>();
     if (!req.dryRun()) {
       long t0 = System.nanoTime();
-      housekeeping = housekeeping(runId, targets, lockProblems);
+      lease.check("clean up after earlier runs");
+      housekeeping = housekeeping(runId, targets, lockProblems, lease);
       LOG.info("housekeeping in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -212,7 +226,9 @@ public final class ArchiveJob {
       return w;
     });
     try {
+      lease.check("commit its packs and objects");
       commitStaged(staging, runId, now, targets, lockProblems);
+      lease.check("remove the packs of its failed task attempts");
       // Packs of task attempts that failed or lost a speculative race: uploaded, noted, never cataloged.
       List<String> leftovers = sweep(runId, journal().notes(runId), targets, lockProblems);
       if (!leftovers.isEmpty()) {
@@ -429,7 +445,7 @@ public final class ArchiveJob {
   // ------------------------------------------------------------------ housekeeping
 
   private ArchiveResult.Housekeeping housekeeping(String runId, Map<String, ClassTarget> targets,
-      List<String> lockProblems) {
+      List<String> lockProblems, RunLease lease) {
     List<String> recovered = new ArrayList<>();
     List<String> abandoned = new ArrayList<>();
     String root = config().get(Settings.CATALOG_URI) + "/staging/archive";
@@ -441,6 +457,7 @@ public final class ArchiveJob {
           if (!st.isDirectory()) continue;
           String run = st.getPath().getName();
           String uri = root + "/" + run;
+          lease.check("finish run " + run);
           if (fs.exists(new Path(st.getPath(), "_SUCCESS"))) {
             LOG.warn("run {} staged its results but did not finish committing them: committing now", run);
             commitStaged(uri, run, clock.instant().truncatedTo(ChronoUnit.SECONDS), targets, lockProblems);
@@ -458,7 +475,9 @@ public final class ArchiveJob {
     // Packs that earlier runs noted but no commit cataloged: the runs just recovered are cataloged by now.
     List<String> orphans = new ArrayList<>();
     for (Map.Entry<String, List<PackJournal.Note>> run : journal().runs().entrySet()) {
-      if (!run.getKey().equals(runId)) orphans.addAll(sweep(run.getKey(), run.getValue(), targets, lockProblems));
+      if (run.getKey().equals(runId)) continue;
+      lease.check("remove the uncataloged packs of run " + run.getKey());
+      orphans.addAll(sweep(run.getKey(), run.getValue(), targets, lockProblems));
     }
     List<String> aborted = new ArrayList<>();
     Instant started = clock.instant();

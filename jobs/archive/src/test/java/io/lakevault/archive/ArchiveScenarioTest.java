@@ -352,6 +352,56 @@ class ArchiveScenarioTest {
     assertEveryObjectReadsBack();
   }
 
+  /**
+   * Defect 3 of issue 19: a run while another holds the catalog's lease is refused before it writes; a
+   * run whose lease was taken over (it stalled past the timeout) stops before its commit, and what it
+   * staged is committed by the next run, once.
+   */
+  @Test
+  void oneWriterAtATimeARefusedRunWritesNothingAndARunThatLostItsLeaseDoesNotCommit() throws Exception {
+    Random r = new Random(8);
+    for (int i = 0; i < 10; i++) source("src-a", "l" + i + ".json", json(r, 40 + i));
+    writeClassified();
+    String catalogUri = catalog.config().get(Settings.CATALOG_URI);
+    try (var other = io.lakevault.core.lease.RunLease.acquire(store, catalogUri, "archive-elsewhere", "archive",
+        Clock.systemUTC(), java.time.Duration.ofMinutes(10))) {
+      LakevaultException busy = assertThrows(LakevaultException.class, () -> archive("archive-second", TUNING));
+      assertEquals(io.lakevault.core.ErrorKind.BUSY, busy.kind());
+      assertTrue(busy.getMessage().contains("run archive-elsewhere (archive)"), busy.getMessage());
+      assertTrue(packFiles().isEmpty() && notes("").isEmpty(), "the refused run wrote no pack and no note");
+      assertFalse(catalog.exists(CatalogTable.OBJECTS) && catalog.read(CatalogTable.OBJECTS).count() > 0);
+    }
+
+    // A run whose lease another run takes over while it writes packs (a lease file rewritten as another's).
+    LakevaultException lost = assertThrows(LakevaultException.class, () -> {
+      ArchiveJob stalling = new ArchiveJob(catalog, Clock.systemUTC(), TUNING);
+      stalling.afterStaging = () -> store.put("cat", "c" + N.get() + "/" + io.lakevault.core.lease.RunLease.FILE,
+          ("{\"run_id\":\"archive-taker\",\"job\":\"archive\",\"host\":\"h\",\"pid\":1,\"started_at\":\"" + Instant.now()
+              + "\",\"heartbeat_at\":\"" + Instant.now() + "\",\"timeout_seconds\":600}").getBytes(StandardCharsets.UTF_8),
+          PutOptions.defaults());
+      stalling.run(new ArchiveJob.Request(List.of(), false, PriceTable.builtIn(), null), "archive-stalled");
+    });
+    assertEquals(io.lakevault.core.ErrorKind.BUSY, lost.kind());
+    assertTrue(lost.getMessage().contains("stopped before it could commit") && lost.getMessage().contains("archive-taker"),
+        lost.getMessage());
+    assertFalse(catalog.exists(CatalogTable.OBJECTS) && catalog.read(CatalogTable.OBJECTS).count() > 0, "nothing committed");
+    assertEquals("archive-taker", io.lakevault.core.lease.RunLease.holder(store, catalogUri).runId(),
+        "the run that lost the lease left the taker's lease alone");
+
+    // The taker ends; the next run commits what the stalled run staged.
+    store.put("cat", "c" + N.get() + "/" + io.lakevault.core.lease.RunLease.FILE,
+        ("{\"run_id\":\"archive-taker\",\"job\":\"archive\",\"host\":\"h\",\"pid\":1,\"started_at\":\"" + Instant.now()
+            + "\",\"heartbeat_at\":\"" + Instant.now() + "\",\"timeout_seconds\":600,\"released_at\":\"" + Instant.now() + "\"}")
+            .getBytes(StandardCharsets.UTF_8), PutOptions.defaults());
+    ArchiveResult next = archive("archive-next", TUNING);
+    assertEquals(List.of("archive-stalled"), next.housekeeping().recoveredRuns());
+    assertEquals(10, catalog.read(CatalogTable.OBJECTS).count(), "everything archived once");
+    assertEquals(catalog.read(CatalogTable.PACKS).count() * 2, packFiles().size(), "each cataloged pack and its key file");
+    assertTrue(notes("").isEmpty(), "no notes left: " + notes(""));
+    assertEveryPackLocked();
+    assertEveryObjectReadsBack();
+  }
+
   @Test
   void aPackOfAFailedTaskAttemptIsRemovedWhenItsRunCompletes() throws Exception {
     Random r = new Random(6);
