@@ -87,7 +87,10 @@ public final class S3ObjectStore implements ObjectStore {
     var b = S3Client.builder()
         .region(Region.of(settings.region()))
         .forcePathStyle(settings.pathStyle())
-        .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64))
+        // Per attempt: a connection that cannot be made in 10 s, or a response that stalls 60 s between two
+        // reads, is given up and retried (within s3.max-attempts) instead of holding a task forever.
+        .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64).connectionTimeout(java.time.Duration.ofSeconds(10))
+            .socketTimeout(java.time.Duration.ofSeconds(60)))
         .overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(settings.maxAttempts())));
     if (settings.endpoint() != null) {
       b.endpointOverride(URI.create(settings.endpoint()));

@@ -221,7 +221,7 @@ class EmrDefinitionsTest {
 
   @Test
   void iamPoliciesAreAcceptedByIam() throws IOException {
-    for (String policy : List.of("pipeline-role-policy", "restore-role-policy", "airgap-role-policy", "airflow-policy")) {
+    for (String policy : List.of("pipeline-role-policy", "restore-role-policy", "airgap-role-policy", "eraser-role-policy", "airflow-policy")) {
       Path p = tmp.resolve(policy + ".json");
       Files.writeString(p, render("iam/" + policy + ".json", Map.of()));
       JsonNode created = awsJson(moto, tmp, "iam", "create-policy", "--policy-name", "lakevault-" + policy,
@@ -236,7 +236,7 @@ class EmrDefinitionsTest {
     awsJson(moto, tmp, "s3api", "create-bucket", "--bucket", "acme-archive");
     awsJson(moto, tmp, "s3api", "put-bucket-policy", "--bucket", "acme-archive", "--policy", "file://" + bucketPolicy);
     JsonNode stored = Ops.JSON.readTree(awsJson(moto, tmp, "s3api", "get-bucket-policy", "--bucket", "acme-archive").get("Policy").asText());
-    assertEquals(3, stored.get("Statement").size());
+    assertEquals(4, stored.get("Statement").size());
 
     // The emulator checks syntax only; the guarantees on the archive are checked here: no role may
     // delete a pack outright or bypass its lock, and each names its actions (no wildcards).
@@ -254,6 +254,17 @@ class EmrDefinitionsTest {
         }
       }
       assertTrue(guarded, policy + " must deny deletes, lock bypass and lock changes on the archive explicitly");
+      boolean keysGuarded = false;
+      for (JsonNode s : renderJson("iam/" + policy + ".json", Map.of()).get("Statement")) {
+        List<String> actions = strings(s.get("Action"));
+        boolean onKeys = strings(s.get("Resource")).stream().anyMatch(r -> r.endsWith("/*.keys") || r.endsWith("/*"));
+        if (s.get("Effect").asText().equals("Deny") && onKeys && actions.contains("s3:DeleteObjectVersion")) keysGuarded = true;
+        if (s.get("Effect").asText().equals("Allow") && actions.contains("s3:DeleteObjectVersion")) {
+          assertTrue(strings(s.get("Resource")).stream().allMatch(r -> r.endsWith("/*.lvp")),
+              policy + " may delete pack versions (orphans) only: " + s);
+        }
+      }
+      assertTrue(keysGuarded, policy + " must deny deleting key-file versions explicitly");
     }
   }
 

@@ -140,6 +140,19 @@ public final class Settings {
       "restore --wait: how long to wait before the first check of thawing packs; the wait doubles after each check, up to 16 times this.",
       "duration", Durations::parse);
 
+  public static final Setting<Double> ARCHIVE_MAX_SKIPPED_FRACTION = new Setting<>("archive.max-skipped-fraction", "0.05",
+      "An archive run whose sources could not be read (access denied, SSE-C, archived and not restored, unavailable after retries; not those gone or changed since the inventory) for more than this fraction of its candidates fails, after committing what it read; fewer are skipped and reported, and the next run tries them again.",
+      "fraction", s -> {
+        double d;
+        try {
+          d = Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("is not a number such as 0.05");
+        }
+        if (!(d >= 0 && d <= 1)) throw new IllegalArgumentException("must be between 0 and 1");
+        return d;
+      });
+
   public static final Setting<Duration> LEASE_TIMEOUT = new Setting<>("lease.timeout", "10m",
       "How long a run that writes the catalog and the archive (archive) may go without renewing its run lease before another run may take the lease over; the holder renews it every tenth of this. Longer than any pause a driver may take (GC, network), shorter than you would wait after a crash.",
       "duration", s -> {
@@ -154,7 +167,7 @@ public final class Settings {
     for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
         S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS,
         CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE, ARCHIVE_DEFAULT_KEY, KEYS_LOCAL_DIR, KMS_ENDPOINT, STS_ENDPOINT,
-        RESTORE_POLL_INTERVAL, LEASE_TIMEOUT)) {
+        RESTORE_POLL_INTERVAL, ARCHIVE_MAX_SKIPPED_FRACTION, LEASE_TIMEOUT)) {
       ALL.put(s.key(), s);
     }
   }

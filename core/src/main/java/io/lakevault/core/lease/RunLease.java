@@ -69,8 +69,18 @@ public final class RunLease implements AutoCloseable {
      * need not be waited out; a live process with a reused pid only makes the taker wait).
      */
     boolean free(Instant now, Duration timeout, String myHost) {
-      return releasedAt != null || !Instant.parse(heartbeatAt).plus(timeout).isAfter(now)
-          || (myHost.equals(host) && pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+      return whyFree(now, timeout, myHost) != null;
+    }
+
+    /** Why another run may take the lease, or {@code null} while its holder may still be working. */
+    String whyFree(Instant now, Duration timeout, String myHost) {
+      if (releasedAt != null) return "released";
+      if (!Instant.parse(heartbeatAt).plus(timeout).isAfter(now)) return "its last heartbeat is more than " + timeout + " old";
+      if (myHost.equals(host) && pid != ProcessHandle.current().pid()
+          && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
+        return "its process " + pid + " on this host is gone";
+      }
+      return null;
     }
 
     String describe() {
@@ -120,7 +130,12 @@ public final class RunLease implements AutoCloseable {
    */
   public static RunLease acquire(ObjectStore store, String catalogUri, String runId, String job, Clock clock,
       Duration timeout) {
-    S3Uri where = location(catalogUri);
+    return acquire(store, location(catalogUri), runId, job, clock, timeout);
+  }
+
+  /** The same, with the lease file at {@code where} in {@code store} (a catalog that is a local folder). */
+  public static RunLease acquire(ObjectStore store, S3Uri where, String runId, String job, Clock clock,
+      Duration timeout) {
     Instant now = clock.instant();
     Holder mine = new Holder(runId, job, host(), ProcessHandle.current().pid(), now.toString(), now.toString(),
         timeout.toSeconds(), null, null);
@@ -152,8 +167,10 @@ public final class RunLease implements AutoCloseable {
         String tag = store.put(where.bucket(), where.key(), encode(taking), PutOptions.builder().ifMatch(current.eTag)
             .contentType("application/json").build()).eTag();
         if (taking.tookOverFrom() != null) {
-          LOG.warn("run {} took over the catalog's run lease from {}, whose last heartbeat is more than {} old", runId,
-              current.holder == null ? previous : current.holder.describe(), timeout);
+          LOG.warn("run {} took over the catalog's run lease from {}: {}", runId,
+              current.holder == null ? previous : current.holder.describe(),
+              current.holder == null ? "it does not read as a lease and is older than " + timeout
+                  : current.holder.whyFree(now, timeout, mine.host()));
         }
         return new RunLease(store, where, clock, timeout, taking, tag);
       } catch (ObjectStoreException e) {

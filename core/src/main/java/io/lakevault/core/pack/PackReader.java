@@ -112,17 +112,20 @@ public final class PackReader {
   }
 
   /**
-   * For an encrypted pack in a store: reads its key file (the pack's key plus {@code .keys}, unversioned:
-   * crypto-shredding rewrites it) and unseals the keys with the key-encryption key the pack names.
+   * For an encrypted pack in a store: reads its key file (the pack's key plus {@code .keys}) and unseals
+   * the keys with the key-encryption key the pack names.
    *
+   * @param keyVersionId the key file's version the catalog records; a PUT over the key file only adds a
+   *     newer version, which this read never sees. {@code null} only for packs cataloged before versions
+   *     were recorded: then the current version
    * @return bytes of the key file read, 0 for a pack that is not encrypted
    */
   public long loadKeys(io.lakevault.core.store.ObjectStore store, io.lakevault.core.store.ObjectRef pack,
-      KeyEncryptionKey.Resolver keks) throws IOException {
+      String keyVersionId, KeyEncryptionKey.Resolver keks) throws IOException {
     if (!info.encrypted()) return 0;
     byte[] kf;
     try (InputStream in = store.get(new io.lakevault.core.store.ObjectRef(pack.bucket(),
-        pack.key() + PackFormat.KEY_FILE_SUFFIX, null))) {
+        pack.key() + PackFormat.KEY_FILE_SUFFIX, keyVersionId))) {
       kf = in.readAllBytes();
     }
     withKeys(PackKeyFile.decode(kf, name + PackFormat.KEY_FILE_SUFFIX), keks.resolve(info.kekRef()));

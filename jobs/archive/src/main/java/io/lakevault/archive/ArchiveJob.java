@@ -131,9 +131,13 @@ public final class ArchiveJob {
     }
     // One writer at a time: housekeeping takes any noted pack of another run that no commit lists for an
     // orphan, so a second run at once would delete the first one's packs before they are cataloged.
-    try (ObjectStore leaseStore = ObjectStores.open(config());
-        RunLease lease = RunLease.acquire(leaseStore, config().get(Settings.CATALOG_URI), runId, "archive", clock,
-            config().get(Settings.LEASE_TIMEOUT));
+    String catalogUri = config().get(Settings.CATALOG_URI);
+    boolean onS3 = S3Uri.isS3(catalogUri);
+    // A catalog in a local folder (file:) keeps its lease there, through a local store over its parent.
+    java.nio.file.Path folder = onS3 ? null : java.nio.file.Path.of(java.net.URI.create(catalog.locations().hadoopPath(catalogUri)));
+    try (ObjectStore leaseStore = onS3 ? ObjectStores.open(config()) : new io.lakevault.core.store.LocalObjectStore(folder.getParent());
+        RunLease lease = RunLease.acquire(leaseStore, onS3 ? RunLease.location(catalogUri)
+            : new S3Uri(folder.getFileName().toString(), RunLease.FILE), runId, "archive", clock, config().get(Settings.LEASE_TIMEOUT));
         Beside beside = new Beside()) {
       return run(req, runId, now, beside, lease);
     }
@@ -186,6 +190,7 @@ public final class ArchiveJob {
 
     ensureTargets(targets);
     String staging = stagingUri(runId);
+    long sources;
     // Only what the pack tasks read is cached, shuffled and sorted: a third of the classified columns
     // (run ids, policy hashes, report times, decisions) would be carried for nothing.
     Dataset<Row> data = withDuplicates(candidates.where(col("is_delete_marker").equalTo(false)))
@@ -193,6 +198,7 @@ public final class ArchiveJob {
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Row size = data.agg(count(lit(1)), coalesce(sum("size"), lit(0L))).first();
+      sources = size.getLong(0);
       long maxPack = targets.values().stream().mapToLong(t -> t.cls().packSize()).max().orElse(1L << 30);
       // About one pack per task, somewhat under the pack size: ranges balance rows, not bytes, and a task
       // a little over the size would end in a small pack of its own (each with its own dictionary). A
@@ -253,6 +259,21 @@ public final class ArchiveJob {
     byte[] json = ArchiveReport.json(result).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     write(result.reportUri(), json);
     if (req.reportFile() != null) write(req.reportFile(), json);
+    double maxSkipped = config().get(Settings.ARCHIVE_MAX_SKIPPED_FRACTION);
+    // Sources deleted or overwritten since the inventory are the lake's churn, not failures: only the
+    // sources that could not be read count against the limit.
+    Map<String, Long> failures = new LinkedHashMap<>();
+    w.reasons().forEach((kind, n) -> { if (SourceFetcher.isFailure(kind)) failures.put(kind, n); });
+    long unreadable = failures.values().stream().mapToLong(Long::longValue).sum();
+    if (unreadable > 0 && unreadable > maxSkipped * sources) {
+      // Many unreadable sources share a cause (credentials, a KMS key policy, an outage) that someone must fix;
+      // what could be read is committed, so the next run starts from there.
+      throw new LakevaultException(ErrorKind.INPUT, String.format(java.util.Locale.ROOT,
+          "%,d of %,d sources (%.1f%%) could not be read, more than archive.max-skipped-fraction=%s: %s. What could be"
+              + " read is archived and cataloged; the report %s lists examples of each reason. Fix the cause and run again"
+              + " (skipped sources are tried again by every run)", unreadable, sources, 100.0 * unreadable / sources,
+          maxSkipped, failures, result.reportUri()));
+    }
     return result;
   }
 
@@ -389,9 +410,19 @@ public final class ArchiveJob {
         (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
   }
 
-  /** Object Lock on the packs of a staged run, once they are cataloged; idempotent. */
+  /**
+   * Object Lock on the packs of a staged run and on their key files, once they are cataloged; then the
+   * locks of earlier packs that this run's references now depend on. Idempotent: every call sets the
+   * same retentions again, and a lock is only ever extended.
+   */
   private List<String> lock(Dataset<Row> staged, Instant now, Map<String, ClassTarget> targets) {
-    Dataset<Row> toLock = staged.where(col("row_type").equalTo(Staged.PACK).and(col("pack_lock_mode").isNotNull()));
+    // The retain-until is the catalog's when that is later: a lock this run already extended for its
+    // references (then recommitted after a crash) is set again as extended, never shortened.
+    Dataset<Row> current = catalog.read(CatalogTable.PACKS).select(col("pack_id").as("c_pack_id"),
+        col("retain_until").as("c_retain_until"));
+    Dataset<Row> ownPacks = staged.where(col("row_type").equalTo(Staged.PACK).and(col("pack_lock_mode").isNotNull()));
+    Dataset<Row> toLock = ownPacks.join(current, col("pack_id").equalTo(col("c_pack_id")), "left")
+        .withColumn("pack_retain_until", org.apache.spark.sql.functions.greatest(col("pack_retain_until"), col("c_retain_until")));
     List<String> problems = new ArrayList<>();
     // A retain-until already past cannot be set (S3 refuses it): such a pack's members are past retention.
     Dataset<Row> expired = toLock.where(col("pack_retain_until").isNull().or(col("pack_retain_until").leq(lit(Timestamp.from(now)))));
@@ -401,28 +432,77 @@ public final class ArchiveJob {
           + " they were archived as the policy says but not locked (e.g. %s)", expiredPacks,
           expired.select("pack_uri").orderBy("pack_uri").first().getString(0)));
     }
+    applyLocks(toLock.where(col("pack_retain_until").gt(lit(Timestamp.from(now))))
+        .select("pack_uri", "pack_version_id", "pack_key_version_id", "pack_lock_mode", "pack_retain_until", "retention_class"),
+        targets);
+    extendReferencedPacks(staged, now, targets);
+    return problems;
+  }
+
+  /**
+   * Dedup never shortens retention: an object stored as a reference to bytes in another pack needs that
+   * pack (and its key file) kept as long as itself. Where this run's references need a referenced pack
+   * longer than its lock, the lock is extended to the latest retain-until pointing at it, and its
+   * {@code packs.retain_until} updated to match (a small MERGE, only when some lock was extended). The
+   * referenced packs are joined from {@code packs} by the run's references: a few rows per run.
+   */
+  private void extendReferencedPacks(Dataset<Row> staged, Instant now, Map<String, ClassTarget> targets) {
+    Dataset<Row> needs = staged.where(col("row_type").equalTo(Staged.OBJECT).and(col("dedup_ref").isNotNull())
+            .and(col("retain_until").isNotNull()))
+        .groupBy(col("pack_id").as("n_pack_id")).agg(org.apache.spark.sql.functions.max("retain_until").as("need"));
+    Dataset<Row> longer = catalog.read(CatalogTable.PACKS)
+        .join(needs, col("pack_id").equalTo(col("n_pack_id")))
+        .where(col("retain_until").isNull().or(col("need").gt(col("retain_until"))))
+        .select(col("pack_id"), col("uri").as("pack_uri"), col("version_id").as("pack_version_id"),
+            col("key_version_id").as("pack_key_version_id"), col("lock_mode").as("pack_lock_mode"),
+            col("need").as("pack_retain_until"), col("retention_class"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long n = longer.count();
+      if (n == 0) return;
+      LOG.info("{} pack(s) hold bytes that this run's references must keep longer: extending their locks", n);
+      applyLocks(longer.where(col("pack_lock_mode").isNotNull().and(col("pack_retain_until").gt(lit(Timestamp.from(now)))))
+          .drop("pack_id"), targets);
+      catalog.table(CatalogTable.PACKS).as("t")
+          .merge(longer.select(col("pack_id").as("s_pack_id"), col("pack_retain_until").as("s_retain_until")).as("s"),
+              "t.pack_id = s.s_pack_id")
+          .whenMatched("t.retain_until IS NULL OR t.retain_until < s.s_retain_until")
+          .updateExpr(Map.of("retain_until", "s.s_retain_until"))
+          .execute();
+    } finally {
+      longer.unpersist();
+    }
+  }
+
+  /**
+   * Sets retention on each row's pack version (its class's mode) and key file version (GOVERNANCE: kept
+   * from every role but the eraser's, which alone may bypass it to shred keys), from the executors.
+   * Rows: uri, version id, key file version id (null: not encrypted), mode, retain-until, class.
+   */
+  private void applyLocks(Dataset<Row> rows, Map<String, ClassTarget> targets) {
     LakevaultConfig config = config();
     // Packs of a class with an air-gapped target are locked through that target's role.
     Map<String, String> roles = new java.util.HashMap<>();
     targets.values().forEach(c -> { if (c.role() != null) roles.put(c.name(), c.role()); });
-    toLock.where(col("pack_retain_until").gt(lit(Timestamp.from(now))))
-        .select("pack_uri", "pack_version_id", "pack_lock_mode", "pack_retain_until", "retention_class")
-        .foreachPartition((ForeachPartitionFunction<Row>) it -> {
-          Map<String, ObjectStore> stores = new java.util.HashMap<>();
-          try {
-            while (it.hasNext()) {
-              Row r = it.next();
-              String role = roles.get(r.getString(4));
-              ObjectStore store = stores.computeIfAbsent(role == null ? "" : role, k -> ObjectStores.open(config, role));
-              S3Uri u = S3Uri.parse(r.getString(0));
-              store.putRetention(new ObjectRef(u.bucket(), u.key(), r.getString(1)), ObjectLockMode.valueOf(r.getString(2)),
-                  r.getTimestamp(3).toInstant());
-            }
-          } finally {
-            stores.values().forEach(ObjectStore::close);
+    rows.foreachPartition((ForeachPartitionFunction<Row>) it -> {
+      Map<String, ObjectStore> stores = new java.util.HashMap<>();
+      try {
+        while (it.hasNext()) {
+          Row r = it.next();
+          String role = roles.get(r.getString(5));
+          ObjectStore store = stores.computeIfAbsent(role == null ? "" : role, k -> ObjectStores.open(config, role));
+          S3Uri u = S3Uri.parse(r.getString(0));
+          Instant until = r.getTimestamp(4).toInstant();
+          store.putRetention(new ObjectRef(u.bucket(), u.key(), r.getString(1)), ObjectLockMode.valueOf(r.getString(3)), until);
+          if (!r.isNullAt(2)) {
+            store.putRetention(new ObjectRef(u.bucket(), u.key() + io.lakevault.core.pack.PackFormat.KEY_FILE_SUFFIX,
+                r.getString(2)), ObjectLockMode.GOVERNANCE, until);
           }
-        });
-    return problems;
+        }
+      } finally {
+        stores.values().forEach(ObjectStore::close);
+      }
+    });
   }
 
   private void deleteStaging(String staging) {
@@ -536,13 +616,13 @@ public final class ArchiveJob {
             LOG.warn("the pack note of {} in run {} is damaged: looking for that pack in every class's target", n.packId(), n.run());
             for (ClassTarget t : targets.values()) {
               ObjectStore store = stores.computeIfAbsent(t.role() == null ? "" : t.role(), k -> ObjectStores.open(config(), t.role()));
-              for (S3Uri pack : findPack(store, t, n.packId())) removed.addAll(deletePack(store, pack));
+              for (S3Uri pack : findPack(store, t, n.packId())) removed.addAll(deletePack(store, pack, problems));
             }
           } else {
             ClassTarget t = targets.get(n.retentionClass());
             String role = t == null ? null : t.role();
             ObjectStore store = stores.computeIfAbsent(role == null ? "" : role, k -> ObjectStores.open(config(), role));
-            removed.addAll(deletePack(store, S3Uri.parse(n.uri())));
+            removed.addAll(deletePack(store, S3Uri.parse(n.uri()), problems));
           }
         } catch (io.lakevault.core.store.ObjectStoreException e) {
           problems.add((n.damaged() ? "pack " + n.packId() : n.uri()) + " was uploaded by run " + n.run()
@@ -581,18 +661,33 @@ public final class ArchiveJob {
     return found;
   }
 
-  /** Every version of a pack and of its key file. */
-  private static List<String> deletePack(ObjectStore store, S3Uri pack) {
+  /**
+   * Every version of an uncataloged pack, and of its key file where the role may: on S3 only the eraser
+   * role deletes key-file versions (emr/iam/), so the pipeline leaves an orphan's key file (wrapped keys
+   * of a pack that no longer exists) and says so in {@code problems}; the pack itself must go.
+   */
+  private static List<String> deletePack(ObjectStore store, S3Uri pack, List<String> problems) {
     List<String> removed = new ArrayList<>();
     if (!store.bucketExists(pack.bucket())) return removed;
     String keyFile = pack.key() + io.lakevault.core.pack.PackFormat.KEY_FILE_SUFFIX;
     Iterator<io.lakevault.core.store.ObjectVersion> it = store.listVersions(pack.bucket(), pack.key());
+    boolean keysLeft = false;
     while (it.hasNext()) {
       var v = it.next();
       if (!v.key().equals(pack.key()) && !v.key().equals(keyFile)) continue;
-      store.delete(new ObjectRef(pack.bucket(), v.key(), v.versionId()), false);
+      try {
+        store.delete(new ObjectRef(pack.bucket(), v.key(), v.versionId()), false);
+      } catch (io.lakevault.core.store.ObjectStoreException e) {
+        if (!v.key().equals(keyFile) || e.reason() != io.lakevault.core.store.ObjectStoreException.Reason.ACCESS_DENIED) throw e;
+        keysLeft = true;
+        continue;
+      }
       String uri = "s3://" + pack.bucket() + "/" + v.key();
       if (!removed.contains(uri)) removed.add(uri);
+    }
+    if (keysLeft) {
+      problems.add("s3://" + pack.bucket() + "/" + keyFile + ": the key file of an uncataloged pack that was removed is left in"
+          + " place (only the eraser role may delete key files); it holds the wrapped keys of a pack that no longer exists");
     }
     return removed;
   }

@@ -9,7 +9,8 @@ import java.util.Map;
  * What an archive run did (or, for a dry run, would do).
  *
  * @param classes per retention class
- * @param skipped sources that changed or vanished between inventory and read
+ * @param skipped sources not archived: changed or vanished since the inventory, or unreadable (403, SSE-C, archived,
+ *     unavailable after retries); every run tries them again
  * @param skipReasons how many were skipped for each kind of reason (the reason up to its first colon)
  * @param skippedExamples a few of each kind, with their full reasons
  * @param housekeeping what the run found left over by earlier runs and cleaned up

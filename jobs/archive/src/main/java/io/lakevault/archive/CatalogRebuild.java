@@ -177,7 +177,8 @@ public final class CatalogRebuild {
       }
       out.add(Staged.pack(packId, info.retentionClass(), uri, version, info.storageClass(), info.formatVersion(),
           dataEntries, original, head.size(), HexFormat.of().formatHex(sha.digest()), info.encrypted(), info.kekRef(),
-          references, info.lockMode(), ts(info.lockRetainUntil()), created));
+          references, info.lockMode(), ts(info.lockRetainUntil()), created,
+          info.encrypted() ? originalKeyFileVersion(store, ref) : null));
       return out.iterator();
     } catch (ObjectStoreException e) {
       if (e.reason() != ObjectStoreException.Reason.NOT_FOUND) throw e;
@@ -186,6 +187,22 @@ public final class CatalogRebuild {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The key file version a pack was written with, as the archive job catalogs it: the oldest version
+   * left. A later PUT (a damaged or hostile key file) only adds a newer version, and the eraser's rewrite
+   * removes the version it replaces.
+   */
+  static String originalKeyFileVersion(ObjectStore store, ObjectRef pack) {
+    String keyFile = pack.key() + io.lakevault.core.pack.PackFormat.KEY_FILE_SUFFIX;
+    String oldest = null;
+    for (java.util.Iterator<io.lakevault.core.store.ObjectVersion> it = store.listVersions(pack.bucket(), keyFile);
+        it.hasNext(); ) {
+      var v = it.next();
+      if (v.key().equals(keyFile) && !v.isDeleteMarker()) oldest = v.versionId();
+    }
+    return oldest == null || "null".equals(oldest) ? null : oldest;
   }
 
   private static Row skipped(String uri, String reason) {

@@ -356,19 +356,21 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       PackWriter.Summary s = p.writer.finish();
       ObjectMetadata m = p.upload.complete();
       String bucket = p.target.target().bucket();
+      String keyVersion = null;
       if (s.keyFile() != null) {
-        targetStore(p.target).put(bucket, p.key + PackFormat.KEY_FILE_SUFFIX, s.keyFile().encode(), PutOptions.builder()
-            .storageClass(StorageClass.STANDARD).contentType("application/vnd.lakevault.keys")
-            .userMetadata("lakevault-pack-id", p.id).serverSideEncryption("AES256", null).build());
+        // Its version is cataloged: readers take that version, never "latest", so a later PUT cannot replace it.
+        keyVersion = versionOf(targetStore(p.target).put(bucket, p.key + PackFormat.KEY_FILE_SUFFIX, s.keyFile().encode(),
+            PutOptions.builder().storageClass(StorageClass.STANDARD).contentType("application/vnd.lakevault.keys")
+                .userMetadata("lakevault-pack-id", p.id).serverSideEncryption("AES256", null).build()));
       }
       if (++uploaded == tuning.crashAfterPacks()) {
         throw new IllegalStateException("injected crash after " + uploaded + " pack(s) (test)");
       }
-      String version = m.versionId() == null || "null".equals(m.versionId()) ? null : m.versionId();
+      String version = versionOf(m);
       out.add(Staged.pack(p.id, p.target.name(), "s3://" + bucket + "/" + p.key, version,
           p.target.cls().storageClass().name(), PackFormat.VERSION, s.entries(), s.originalBytes(), s.storedBytes(),
           s.sha256(), s.keyFile() != null, p.target.kekRef(), p.references, mode == null ? null : mode.name(),
-          Staged.ts(p.retainUntil), Staged.ts(createdAt)));
+          Staged.ts(p.retainUntil), Staged.ts(createdAt), keyVersion));
     }
 
     private String[] duplicateOf(Row r, ClassTarget t, String shaHex) {
@@ -420,6 +422,11 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
 
   private static String sec(long nanos) {
     return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e9);
+  }
+
+  /** A version id as cataloged: {@code null} for an unversioned bucket's "null" version. */
+  static String versionOf(ObjectMetadata m) {
+    return m.versionId() == null || "null".equals(m.versionId()) ? null : m.versionId();
   }
 
   /** Why the bytes read are not the version the inventory listed, or {@code null} when they are. */

@@ -146,13 +146,36 @@ final class SourceFetcher implements AutoCloseable {
     }
   }
 
-  /** Why a source is skipped rather than failing the run, or {@code null} when the error must fail it. */
+  /**
+   * Why a source is skipped, reported and left for a later run, rather than failing the run: one object
+   * the role cannot read must not stop every daily run after it. The reason is "kind: details", counted
+   * by kind in the report; a run that skips more than {@code archive.max-skipped-fraction} of its
+   * candidates fails after committing what it read (a cause shared by many objects: credentials, a KMS
+   * key policy, an outage). Transient errors (throttling, 5xx, resets) reach here only after the store's
+   * retries with backoff ({@code s3.max-attempts}).
+   */
   static String unreadable(ObjectStoreException e) {
     return switch (e.reason()) {
       case NOT_FOUND -> "gone since the inventory (404, or now a delete marker)";
+      case NO_SUCH_BUCKET -> "gone since the inventory (its bucket no longer exists)";
       case INVALID_OBJECT_STATE -> "in GLACIER or DEEP_ARCHIVE and not restored: restore it first, or exclude it in the policy";
+      case ACCESS_DENIED -> "access denied: the role cannot read it, or cannot use its SSE-KMS key (grant both, or exclude"
+          + " it in the policy): " + e.getMessage();
+      case INVALID_REQUEST -> "refused: the store refused to serve it as asked (400; an SSE-C object needs its customer"
+          + " key, which lakevault does not hold): " + e.getMessage();
+      case THROTTLED, TRANSIENT -> "unavailable: still failing after the store's retries (the next run tries again): "
+          + e.getMessage();
+      case OTHER, INVALID_RANGE -> "unreadable: " + e.getMessage();
       default -> null;
     };
+  }
+
+  /**
+   * Whether a kind of skip reason is a failure to read (counted against {@code archive.max-skipped-fraction}),
+   * not the lake's churn: a source deleted or overwritten since the inventory is no one's fault.
+   */
+  static boolean isFailure(String kind) {
+    return !kind.startsWith("gone since the inventory") && !kind.startsWith("changed since the inventory");
   }
 
   @Override

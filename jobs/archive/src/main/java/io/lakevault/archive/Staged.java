@@ -45,7 +45,7 @@ final class Staged {
     f("pack_stored_bytes", LongType), f("pack_sha256", StringType), f("pack_encrypted", BooleanType),
     f("pack_kek_ref", StringType), f("pack_references", LongType), f("pack_lock_mode", StringType),
     f("pack_retain_until", TimestampType), f("pack_created_at", TimestampType), f("reason", StringType),
-    f("rule_id", StringType),
+    f("rule_id", StringType), f("pack_key_version_id", StringType),
   });
 
   private static StructField f(String name, DataType t) {
@@ -60,7 +60,8 @@ final class Staged {
         col("pack_entries").as("entries"), col("pack_original_bytes").as("original_bytes"),
         col("pack_stored_bytes").as("stored_bytes"), col("pack_sha256").as("sha256"), col("pack_encrypted").as("encrypted"),
         col("pack_kek_ref").as("kek_ref"), col("pack_references").as("references"), col("pack_lock_mode").as("lock_mode"),
-        col("pack_retain_until").as("retain_until"), col("pack_created_at").as("created_at"), lit(runId).as("run_id"));
+        col("pack_retain_until").as("retain_until"), col("pack_created_at").as("created_at"), lit(runId).as("run_id"),
+        col("pack_key_version_id").as("key_version_id"));
   }
 
   /** The {@code objects} table's columns of staged object rows. */
@@ -102,21 +103,22 @@ final class Staged {
     return RowFactory.create(OBJECT, bucket, key, versionId, eTag, size, lastModified, deleteMarker, sha256, contentType,
         meta == null ? null : scala.collection.JavaConverters.mapAsScalaMapConverter(meta).asScala(),
         cls, retainUntil, packId, ordinal, offset, length, dedupRef,
-        null, null, null, null, null, null, null, null, null, null, null, null, null, packCreatedAt, null, ruleId);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, packCreatedAt, null, ruleId, null);
   }
 
+  /** @param keyVersionId the version of the pack's key file (the one restores read), or {@code null} when not encrypted */
   static Row pack(String packId, String cls, String uri, String versionId, String storageClass, int formatVersion,
       long entries, long originalBytes, long storedBytes, String sha256, boolean encrypted, String kekRef,
-      long references, String lockMode, Timestamp retainUntil, Timestamp createdAt) {
+      long references, String lockMode, Timestamp retainUntil, Timestamp createdAt, String keyVersionId) {
     return RowFactory.create(PACK, null, null, null, null, null, null, null, null, null, null, cls, null, packId,
         null, null, null, null, uri, versionId, storageClass, formatVersion, entries, originalBytes, storedBytes, sha256,
-        encrypted, kekRef, references, lockMode, retainUntil, createdAt, null, null);
+        encrypted, kekRef, references, lockMode, retainUntil, createdAt, null, null, keyVersionId);
   }
 
   static Row skipped(Row source, String reason) {
     return RowFactory.create(SKIPPED, source.getAs("bucket"), source.getAs("key"), source.getAs("version_id"),
         source.getAs("e_tag"), source.getAs("size"), source.getAs("last_modified_date"), false, null, null, null,
         source.getAs("retention_class"), null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, reason, source.getAs("rule_id"));
+        null, null, null, null, null, null, null, reason, source.getAs("rule_id"), null);
   }
 }

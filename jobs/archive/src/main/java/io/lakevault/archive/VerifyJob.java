@@ -106,7 +106,7 @@ public final class VerifyJob {
         .groupBy(col("pack_id").as("e_pack_id"))
         .agg(collect_list(struct(col("entry_ordinal"), col("sha256"), col("bucket"), col("key"))).as("catalogued"));
     Dataset<Row> work = packs.join(expected, packs.col("pack_id").equalTo(expected.col("e_pack_id")), "left")
-        .select("pack_id", "uri", "version_id", "sha256", "encrypted", "kek_ref", "catalogued");
+        .select("pack_id", "uri", "version_id", "sha256", "encrypted", "kek_ref", "catalogued", "key_version_id");
     int partitions = (int) Math.max(1, Math.min(2000, work.count()));
     LakevaultConfig config = catalog.config();
     RestoreTier tier = req.tier();
@@ -156,7 +156,7 @@ public final class VerifyJob {
     }
     try {
       PackReader reader = PackReader.open(RangeSource.of(store, ref), uri);
-      reader.loadKeys(store, ref, keys);
+      reader.loadKeys(store, ref, p.getAs("key_version_id"), keys);
       Map<Integer, String[]> catalogued = new HashMap<>();
       List<Row> rows = p.isNullAt(p.fieldIndex("catalogued")) ? null : p.getList(p.fieldIndex("catalogued"));
       if (rows != null) {

@@ -95,9 +95,13 @@ class ArchiveScenarioTest {
 
   /** Puts an object and records its classification, as the inventory and classify jobs would. */
   private ObjectMetadata source(String bucket, String key, byte[] content) {
+    return source(bucket, key, content, Instant.now().plus(730, ChronoUnit.DAYS));
+  }
+
+  /** The same, kept until {@code until}. */
+  private ObjectMetadata source(String bucket, String key, byte[] content, Instant until) {
     ObjectMetadata m = store.put(bucket, key, content, PutOptions.builder().contentType("application/json")
         .userMetadata("origin", "scenario").build());
-    Instant until = Instant.now().plus(730, ChronoUnit.DAYS);
     String month = until.toString().substring(0, 7);
     classified.add(RowFactory.create(bucket, key, m.versionId(), m.eTag(), (long) content.length,
         Timestamp.from(m.lastModified()), true, false, "STANDARD", "SSE-S3", false, null, "ARCHIVE", "keep-2y", "all",
@@ -213,6 +217,57 @@ class ArchiveScenarioTest {
     assertEquals(orig.<String>getAs("pack_id"), again.getAs("pack_id"));
     String[] ref = again.<String>getAs("dedup_ref").split("#");
     assertFalse(ref[0].equals(orig.getAs("pack_id")), "the reference record is in the new run's pack");
+    assertEveryObjectReadsBack();
+  }
+
+  /**
+   * Defect 2 of issue 19: a copy that must be kept longer than the bytes it refers to extends their pack's
+   * lock, and its key file's, to its own retain-until (and {@code packs.retain_until} with it); a copy kept
+   * for less leaves the lock as it is.
+   */
+  @Test
+  void aReferenceKeptLongerExtendsTheLockOfThePackItPointsAt() throws Exception {
+    Random r = new Random(9);
+    byte[] same = json(r, 1500);
+    Instant first = Instant.now().plus(730, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MILLIS);
+    source("src-a", "2032/trades.json", same, first);
+    writeClassified();
+    archive("archive-1", TUNING);
+    Row bytes = catalog.read(CatalogTable.OBJECTS).where(col("key").equalTo("2032/trades.json")).first();
+    Row pack = catalog.read(CatalogTable.PACKS).where(col("pack_id").equalTo(bytes.getAs("pack_id"))).first();
+    S3Uri u = S3Uri.parse(pack.getAs("uri"));
+    ObjectRef packRef = new ObjectRef(u.bucket(), u.key(), pack.getAs("version_id"));
+    ObjectRef keyRef = new ObjectRef(u.bucket(), u.key() + ".keys", pack.getAs("key_version_id"));
+    assertNotNull(pack.getAs("key_version_id"), "the key file's version is cataloged");
+    assertEquals(first, store.head(packRef).lockRetainUntil());
+    assertEquals(io.lakevault.core.store.ObjectLockMode.GOVERNANCE, store.head(keyRef).lockMode(), "the key file is locked");
+    assertEquals(first, store.head(keyRef).lockRetainUntil());
+
+    // Three years later: the same bytes under a later retain-until, in another month's group.
+    Instant later = first.plus(1095, ChronoUnit.DAYS);
+    source("src-a", "2035/trades-again.json", same, later);
+    writeClassified();
+    ArchiveResult second = archive("archive-2", TUNING);
+    assertEquals(1, second.classes().get(0).references(), "still stored once");
+    Row again = catalog.read(CatalogTable.OBJECTS).where(col("key").equalTo("2035/trades-again.json")).first();
+    assertEquals(bytes.<String>getAs("pack_id"), again.getAs("pack_id"));
+    assertEquals(later, store.head(packRef).lockRetainUntil(), "the referenced pack is kept as long as the reference");
+    assertEquals(io.lakevault.core.store.ObjectLockMode.COMPLIANCE, store.head(packRef).lockMode());
+    assertEquals(later, store.head(keyRef).lockRetainUntil(), "and its key file");
+    assertEquals(later, catalog.read(CatalogTable.PACKS).where(col("pack_id").equalTo(bytes.getAs("pack_id"))).first()
+        .<Timestamp>getAs("retain_until").toInstant(), "packs.retain_until says so");
+
+    // A copy kept for less changes nothing; every lock is still at least what refers to it.
+    source("src-b", "2033/trades-short.json", same, first.plus(10, ChronoUnit.DAYS));
+    writeClassified();
+    archive("archive-3", TUNING);
+    assertEquals(later, store.head(packRef).lockRetainUntil());
+    for (Row o : catalog.read(CatalogTable.OBJECTS).collectAsList()) {
+      Row p = catalog.read(CatalogTable.PACKS).where(col("pack_id").equalTo(o.getAs("pack_id"))).first();
+      S3Uri pu = S3Uri.parse(p.getAs("uri"));
+      Instant lock = store.head(new ObjectRef(pu.bucket(), pu.key(), p.getAs("version_id"))).lockRetainUntil();
+      assertFalse(lock.isBefore(o.<Timestamp>getAs("retain_until").toInstant()), o + " outlives its bytes' lock " + lock);
+    }
     assertEveryObjectReadsBack();
   }
 

@@ -77,7 +77,7 @@ final class ExtractTask implements MapPartitionsFunction<Row, Row> {
     PackReader reader;
     try {
       reader = PackReader.open(RangeSource.of(store, ref), uri);
-      indexBytes = reader.loadKeys(store, ref, keys);
+      indexBytes = reader.loadKeys(store, ref, rows.get(0).getAs("pack_key_version_id"), keys);
     } catch (IOException | RuntimeException e) {
       // The pack as a whole cannot be read: every object in it fails, with the reason.
       String reason = "pack " + uri + " cannot be opened: " + e.getMessage();

@@ -98,7 +98,7 @@ public final class RestoreJob {
   }
 
   /** One pack of the plan. */
-  record PackPlan(String packId, String uri, String versionId, String storageClass, long storedBytes, long objects,
+  record PackPlan(String packId, String uri, String versionId, String keyVersionId, String storageClass, long storedBytes, long objects,
       long bytes, long ranges, long rangeBytes) {}
 
   public RestoreResult run(Request req, String runId) {
@@ -280,7 +280,7 @@ public final class RestoreJob {
         .repartition(partitions, col("pack_id")).sortWithinPartitions(order)
         .mapPartitions((MapPartitionsFunction<Row, Row>) RestoreJob::planPartition, Encoders.row(PLAN));
     Dataset<Row> packs = catalog.read(CatalogTable.PACKS).select(col("pack_id").as("p_id"), col("uri"),
-        col("version_id"), col("storage_class"), col("stored_bytes"));
+        col("version_id"), col("key_version_id"), col("storage_class"), col("stored_bytes"));
     List<PackPlan> out = new ArrayList<>();
     for (Row r : SparkErrors.surfacing(() -> perPack.join(packs, col("pack_id").equalTo(col("p_id")), "left")
         .orderBy("pack_id").collectAsList())) {
@@ -288,7 +288,8 @@ public final class RestoreJob {
         throw new LakevaultException(ErrorKind.INTERNAL, "pack " + r.getAs("pack_id") + " holds selected objects but is not "
             + "in the packs table; the catalog is inconsistent: see docs/restore.md");
       }
-      out.add(new PackPlan(r.getAs("pack_id"), r.getAs("uri"), r.getAs("version_id"), r.getAs("storage_class"),
+      out.add(new PackPlan(r.getAs("pack_id"), r.getAs("uri"), r.getAs("version_id"), r.getAs("key_version_id"),
+          r.getAs("storage_class"),
           r.<Long>getAs("stored_bytes"), r.<Long>getAs("objects"), r.<Long>getAs("bytes"), r.<Long>getAs("ranges"),
           r.<Long>getAs("range_bytes")));
     }
@@ -411,10 +412,10 @@ public final class RestoreJob {
     List<Row> packRows = new ArrayList<>();
     java.util.Set<String> readySet = new java.util.HashSet<>(ready);
     for (PackPlan p : plan) {
-      if (readySet.contains(p.packId())) packRows.add(RowFactory.create(p.packId(), p.uri(), p.versionId()));
+      if (readySet.contains(p.packId())) packRows.add(RowFactory.create(p.packId(), p.uri(), p.versionId(), p.keyVersionId()));
     }
     Dataset<Row> packs = catalog.spark().createDataFrame(packRows, new StructType().add("r_pack_id", "string")
-        .add("pack_uri", "string").add("pack_version_id", "string"));
+        .add("pack_uri", "string").add("pack_version_id", "string").add("pack_key_version_id", "string"));
     Dataset<Row> work = chosen.join(org.apache.spark.sql.functions.broadcast(packs), col("pack_id").equalTo(col("r_pack_id")))
         .drop("r_pack_id");
     // What an earlier run of this request wrote, so the target can recognise it.

@@ -98,7 +98,8 @@ public enum CatalogTable {
       f("format_version", IntegerType, false), f("entries", LongType, false), f("original_bytes", LongType, false),
       f("stored_bytes", LongType, false), f("sha256", StringType, false), f("encrypted", BooleanType, false),
       f("kek_ref", StringType), f("references", LongType), f("lock_mode", StringType),
-      f("retain_until", TimestampType), f("created_at", TimestampType, false), f("run_id", StringType, false)),
+      f("retain_until", TimestampType), f("created_at", TimestampType, false), f("run_id", StringType, false),
+      f("key_version_id", StringType)),
 
   /** One row per job run: the audit trail. */
   RUNS("runs", List.of(),
