@@ -162,6 +162,23 @@ public final class S3ObjectStore implements ObjectStore {
     }
   }
 
+  @Override
+  public BucketProtection bucketProtection(String bucket) {
+    return call("read the versioning and Object Lock settings of bucket " + bucket, () -> {
+      boolean versioning = s3.getBucketVersioning(r -> r.bucket(bucket)).status() == BucketVersioningStatus.ENABLED;
+      boolean lock;
+      try {
+        var c = s3.getObjectLockConfiguration(r -> r.bucket(bucket)).objectLockConfiguration();
+        lock = c != null && "Enabled".equals(c.objectLockEnabledAsString());
+      } catch (S3Exception e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        if (!"ObjectLockConfigurationNotFoundError".equals(code)) throw e;
+        lock = false;
+      }
+      return new BucketProtection(versioning, lock);
+    });
+  }
+
   // ---------------------------------------------------------------- reads
 
   @Override

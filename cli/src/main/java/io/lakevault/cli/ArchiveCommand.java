@@ -41,7 +41,7 @@ final class ArchiveCommand implements Callable<Integer> {
     ArchiveResult result = run(ctx, request, spec.commandLine().getParseResult().originalArgs());
     spec.commandLine().getOut().print(ArchiveReport.text(result));
     spec.commandLine().getOut().flush();
-    return Main.EXIT_OK;
+    return result.unlockedPacks() > 0 ? Main.EXIT_UNLOCKED : Main.EXIT_OK;
   }
 
   static ArchiveResult run(RunContext ctx, ArchiveJob.Request request, List<String> args) {
@@ -49,7 +49,7 @@ final class ArchiveCommand implements Callable<Integer> {
     if (request.dryRun()) return job.run(request, "dry-run");
     return ctx.recordedWithId("archive", args,
         r -> Map.of("packs", r.packs(), "objects", r.objects(), "delete_markers", r.deleteMarkers(), "skipped", r.skipped(),
-            "stored_bytes", r.storedBytes()),
+            "stored_bytes", r.storedBytes(), "unlocked", r.unlockedPacks()),
         ArchiveResult::originalBytes, runId -> job.run(request, runId));
   }
 }

@@ -19,7 +19,8 @@ import picocli.CommandLine.ScopeType;
 /**
  * The {@code lakevault} command: parses arguments and hands over to a job. No logic lives here.
  *
- * <p>Exit codes (docs/cli.md): 0 success; 1 failure; 2 usage or configuration error.
+ * <p>Exit codes (docs/cli.md): 0 success; 1 failure; 2 usage or configuration error; 3 thawing; 4 busy;
+ * 5 archived with packs left unlocked.
  */
 @Command(name = "lakevault", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
     sortOptions = false, usageHelpAutoWidth = true,
@@ -27,7 +28,9 @@ import picocli.CommandLine.ScopeType;
     footerHeading = "%nExit codes:%n",
     footer = {"  0  success", "  1  failure (the message says what failed and what to do)",
         "  2  usage or configuration error",
-        "  3  thaw in progress: packs are being restored from Glacier; run the same command again later", "", "Docs: README.md, docs/cli.md, docs/configuration.md"},
+        "  3  thaw in progress: packs are being restored from Glacier; run the same command again later",
+        "  4  busy: another run holds the catalog's run lease; run again once it has ended",
+        "  5  archived, but some packs are not locked yet: the report says why; every later run retries", "", "Docs: README.md, docs/cli.md, docs/configuration.md"},
     subcommands = {
         DemoCommand.class, GenerateCommand.class,
         InventoryCommand.class, ClassifyCommand.class, PolicyCommand.class, ExplainCommand.class,
@@ -40,6 +43,8 @@ public final class Main implements Runnable {
   public static final int EXIT_USAGE = 2;
   /** Archived data is being thawed (restore requested, not finished): run the same command again later. */
   public static final int EXIT_THAWING = 3;
+  /** The run archived and cataloged everything, but some packs or key files could not be locked yet. */
+  public static final int EXIT_UNLOCKED = 5;
 
   @Option(names = "--config", paramLabel = "FILE|URI", scope = ScopeType.INHERIT,
       description = "YAML settings file, or its s3:// URI (default: conf/lakevault.yaml when it exists).")

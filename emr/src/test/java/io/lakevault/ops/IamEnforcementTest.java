@@ -53,6 +53,8 @@ class IamEnforcementTest {
       allowed(pipeline, "s3api", "get-object", "--bucket", "acme-trading-logs", "--key", "app/a.json", tmp.resolve("o1").toString());
       allowed(pipeline, "s3api", "put-object", "--bucket", "acme-archive", "--key", "packs/new.lvp", "--body", body.toString());
       allowed(pipeline, "s3api", "get-object", "--bucket", "acme-archive", "--key", "packs/committed.lvp", tmp.resolve("o2").toString());
+      // The archive job checks a target's versioning and Object Lock before it writes there.
+      allowed(pipeline, "s3api", "get-bucket-versioning", "--bucket", "acme-archive");
       // Never: a plain delete or a governance bypass on the archive, any change to its bucket, writing to a source.
       denied(pipeline, "s3api", "delete-object", "--bucket", "acme-archive", "--key", "packs/committed.lvp");
       denied(pipeline, "s3api", "delete-object", "--bucket", "acme-archive", "--key", "packs/committed.lvp",

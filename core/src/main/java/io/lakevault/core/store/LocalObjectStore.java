@@ -158,6 +158,12 @@ public final class LocalObjectStore implements ObjectStore {
     return Files.isDirectory(root.resolve(bucket));
   }
 
+  @Override
+  public BucketProtection bucketProtection(String bucket) {
+    BucketRecord b = bucket(bucket);
+    return new BucketProtection(b.versioning, b.objectLock);
+  }
+
   private BucketRecord bucket(String bucket) {
     if (!bucketExists(bucket)) throw noSuchBucket(bucket);
     Path f = storeDir.resolve("buckets").resolve(bucket + ".json");

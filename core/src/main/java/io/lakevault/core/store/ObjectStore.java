@@ -20,6 +20,12 @@ public interface ObjectStore extends AutoCloseable {
 
   boolean bucketExists(String bucket);
 
+  /** Whether a bucket keeps versions and has Object Lock enabled: what an archive target needs. */
+  BucketProtection bucketProtection(String bucket);
+
+  /** A bucket's versioning and Object Lock, as its settings say. */
+  record BucketProtection(boolean versioning, boolean objectLock) {}
+
   /** HEAD: metadata of the current version, or of the version named. Delete markers answer NOT_FOUND. */
   ObjectMetadata head(ObjectRef ref);
 

@@ -518,6 +518,14 @@ public abstract class ObjectStoreContract {
     assertArrayEquals(bytes("first"), read(store().get(ObjectRef.of(b, "packs/p-1"))));
   }
 
+  /** What the archive job checks of a target before it writes a byte there. */
+  @Test
+  void bucketProtectionSaysWhetherTheBucketKeepsVersionsAndLocks() {
+    assertEquals(new ObjectStore.BucketProtection(false, false), store().bucketProtection(bucket(false, false)));
+    assertEquals(new ObjectStore.BucketProtection(true, false), store().bucketProtection(bucket(true, false)));
+    assertEquals(new ObjectStore.BucketProtection(true, true), store().bucketProtection(bucket(true, true)));
+  }
+
   /** Compare-and-swap, what a run lease is built on: only the writer that read the current ETag replaces it. */
   @Test
   void conditionalPutReplacesOnlyTheETagItWasGiven() {

@@ -51,7 +51,6 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.function.ForeachPartitionFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -157,7 +156,7 @@ public final class ArchiveJob {
       if (shas.isEmpty()) {
         Beside.await(tables);
         return new ArchiveResult(runId, now, req.dryRun(), null, List.of(), 0, 0, Map.of(), List.of(),
-            ArchiveResult.Housekeeping.NONE, List.of(), null);
+            ArchiveResult.Housekeeping.NONE, List.of(), null, 0);
       }
       policy = loadPolicy(shas.get(0).getString(0));
       for (String c : req.classes()) {
@@ -174,10 +173,12 @@ public final class ArchiveJob {
     Map<String, ClassTarget> targets = targets(policy);
     ArchiveResult.Housekeeping housekeeping = ArchiveResult.Housekeeping.NONE;
     List<String> lockProblems = new ArrayList<>();
+    // Packs cataloged but not locked (by this run, or by the earlier runs housekeeping retried).
+    java.util.concurrent.atomic.AtomicLong unlocked = new java.util.concurrent.atomic.AtomicLong();
     if (!req.dryRun()) {
       long t0 = System.nanoTime();
       lease.check("clean up after earlier runs");
-      housekeeping = housekeeping(runId, targets, lockProblems, lease);
+      housekeeping = housekeeping(runId, targets, lockProblems, lease, unlocked);
       LOG.info("housekeeping in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -224,6 +225,7 @@ public final class ArchiveJob {
     }
     afterStaging.run();
     long t1 = System.nanoTime();
+    long ownUnlocked;
     // The report's queries read only the staged rows: they run beside the commit, the locks and the sweep.
     CompletableFuture<Written> report = beside.supply(() -> {
       long r0 = System.nanoTime();
@@ -233,7 +235,8 @@ public final class ArchiveJob {
     });
     try {
       lease.check("commit its packs and objects");
-      commitStaged(staging, runId, now, targets, lockProblems);
+      ownUnlocked = commitStaged(staging, runId, now, targets, lockProblems);
+      unlocked.addAndGet(ownUnlocked);
       lease.check("remove the packs of its failed task attempts");
       // Packs of task attempts that failed or lost a speculative race: uploaded, noted, never cataloged.
       List<String> leftovers = sweep(runId, journal().notes(runId), targets, lockProblems);
@@ -254,8 +257,10 @@ public final class ArchiveJob {
         (System.nanoTime() - t2) / 1_000_000);
     ArchiveResult result = new ArchiveResult(runId, now, false, policy.sha256(), w.lines(), w.markers(), w.skipped(),
         w.reasons(), w.examples(), housekeeping, lockProblems,
-        config().get(Settings.CATALOG_URI) + "/reports/archive/" + runId + ".json");
-    deleteStaging(staging);
+        config().get(Settings.CATALOG_URI) + "/reports/archive/" + runId + ".json", unlocked.get());
+    // A run whose packs could not all be locked keeps its staging folder: the next run's housekeeping
+    // commits it again (a no-op) and retries the locks, until they hold.
+    if (ownUnlocked == 0) deleteStaging(staging);
     byte[] json = ArchiveReport.json(result).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     write(result.reportUri(), json);
     if (req.reportFile() != null) write(req.reportFile(), json);
@@ -361,13 +366,31 @@ public final class ArchiveJob {
     for (ClassTarget t : byBucket.values()) {
       String bucket = t.target().bucket();
       try (ObjectStore store = ObjectStores.open(config(), t.role())) {
-        if (store.bucketExists(bucket)) continue;
-        if (catalog.locations().isLocal()) {
-          store.createBucket(bucket, true, true);
-        } else {
+        if (!store.bucketExists(bucket)) {
+          if (catalog.locations().isLocal()) {
+            store.createBucket(bucket, true, true);
+            continue;
+          }
           throw LakevaultException.usage("archive bucket " + bucket + " does not exist" + (t.role() == null ? ""
               : " or cannot be seen through the role " + t.role()) + ": create it with versioning and Object Lock "
               + "enabled, or point archive.uri or the class's target elsewhere");
+        }
+        // Checked before any byte is written: without versions a PUT could replace a cataloged pack or key
+        // file, and without Object Lock a class's lock could not be applied after the packs are written.
+        ObjectStore.BucketProtection p = store.bucketProtection(bucket);
+        if (!p.versioning()) {
+          throw LakevaultException.usage("archive bucket " + bucket + " does not keep versions: packs and key files are"
+              + " read by the version the catalog records, so that nothing written later can replace them. Enable"
+              + " versioning (aws s3api put-bucket-versioning --bucket " + bucket + " --versioning-configuration"
+              + " Status=Enabled), or point archive.uri or the class's target elsewhere; nothing was written");
+        }
+        for (ClassTarget c : targets.values()) {
+          if (c.target().bucket().equals(bucket) && c.lockMode() != null && !p.objectLock()) {
+            throw LakevaultException.usage("class " + c.name() + " locks its packs (lock: " + c.lockMode() + ") but archive"
+                + " bucket " + bucket + " has no Object Lock. Enable it (aws s3api put-object-lock-configuration --bucket "
+                + bucket + " --object-lock-configuration ObjectLockEnabled=Enabled), or give the class a target bucket"
+                + " that has it; nothing was written");
+          }
         }
       }
     }
@@ -394,7 +417,8 @@ public final class ArchiveJob {
    * Catalogs a staged run: packs, then objects, each one append that Delta makes at most once per run
    * (committing the same run again after a crash adds nothing); then locks its packs.
    */
-  private void commitStaged(String staging, String runId, Instant archivedAt, Map<String, ClassTarget> targets,
+  /** @return the run's packs that could not be locked this time (reported; retried by the next run) */
+  private long commitStaged(String staging, String runId, Instant archivedAt, Map<String, ClassTarget> targets,
       List<String> lockProblems) {
     long t0 = System.nanoTime();
     Dataset<Row> s = catalog.spark().read().schema(Staged.SCHEMA).parquet(catalog.locations().hadoopPath(staging));
@@ -405,9 +429,16 @@ public final class ArchiveJob {
     catalog.appendOnce(CatalogTable.OBJECTS, objects, "lakevault-archive-" + runId);
     long t2 = System.nanoTime();
     afterCommit.run();
-    lockProblems.addAll(lock(s, archivedAt, targets));
+    List<String> failed = new ArrayList<>();
+    lockProblems.addAll(lock(s, archivedAt, targets, failed));
+    if (!failed.isEmpty()) {
+      lockProblems.add(String.format(java.util.Locale.ROOT, "unlocked: %,d pack(s) or key file(s) of run %s could not be"
+          + " locked; they are cataloged, and every later run retries the lock until it holds (e.g. %s)", failed.size(), runId,
+          failed.get(0)));
+    }
     LOG.info("run {}: packs cataloged in {} ms, objects in {} ms, packs locked in {} ms", runId, (t1 - t0) / 1_000_000,
         (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+    return failed.size();
   }
 
   /**
@@ -415,7 +446,7 @@ public final class ArchiveJob {
    * locks of earlier packs that this run's references now depend on. Idempotent: every call sets the
    * same retentions again, and a lock is only ever extended.
    */
-  private List<String> lock(Dataset<Row> staged, Instant now, Map<String, ClassTarget> targets) {
+  private List<String> lock(Dataset<Row> staged, Instant now, Map<String, ClassTarget> targets, List<String> failed) {
     // The retain-until is the catalog's when that is later: a lock this run already extended for its
     // references (then recommitted after a crash) is set again as extended, never shortened.
     Dataset<Row> current = catalog.read(CatalogTable.PACKS).select(col("pack_id").as("c_pack_id"),
@@ -432,10 +463,10 @@ public final class ArchiveJob {
           + " they were archived as the policy says but not locked (e.g. %s)", expiredPacks,
           expired.select("pack_uri").orderBy("pack_uri").first().getString(0)));
     }
-    applyLocks(toLock.where(col("pack_retain_until").gt(lit(Timestamp.from(now))))
+    failed.addAll(applyLocks(toLock.where(col("pack_retain_until").gt(lit(Timestamp.from(now))))
         .select("pack_uri", "pack_version_id", "pack_key_version_id", "pack_lock_mode", "pack_retain_until", "retention_class"),
-        targets);
-    extendReferencedPacks(staged, now, targets);
+        targets));
+    if (failed.isEmpty()) failed.addAll(extendReferencedPacks(staged, now, targets));
     return problems;
   }
 
@@ -446,7 +477,7 @@ public final class ArchiveJob {
    * {@code packs.retain_until} updated to match (a small MERGE, only when some lock was extended). The
    * referenced packs are joined from {@code packs} by the run's references: a few rows per run.
    */
-  private void extendReferencedPacks(Dataset<Row> staged, Instant now, Map<String, ClassTarget> targets) {
+  private List<String> extendReferencedPacks(Dataset<Row> staged, Instant now, Map<String, ClassTarget> targets) {
     Dataset<Row> needs = staged.where(col("row_type").equalTo(Staged.OBJECT).and(col("dedup_ref").isNotNull())
             .and(col("retain_until").isNotNull()))
         .groupBy(col("pack_id").as("n_pack_id")).agg(org.apache.spark.sql.functions.max("retain_until").as("need"));
@@ -459,16 +490,19 @@ public final class ArchiveJob {
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long n = longer.count();
-      if (n == 0) return;
+      if (n == 0) return List.of();
       LOG.info("{} pack(s) hold bytes that this run's references must keep longer: extending their locks", n);
-      applyLocks(longer.where(col("pack_lock_mode").isNotNull().and(col("pack_retain_until").gt(lit(Timestamp.from(now)))))
-          .drop("pack_id"), targets);
+      List<String> failed = applyLocks(longer.where(col("pack_lock_mode").isNotNull()
+          .and(col("pack_retain_until").gt(lit(Timestamp.from(now))))).drop("pack_id"), targets);
+      // packs.retain_until says what the locks are: recorded only once every extension holds.
+      if (!failed.isEmpty()) return failed;
       catalog.table(CatalogTable.PACKS).as("t")
           .merge(longer.select(col("pack_id").as("s_pack_id"), col("pack_retain_until").as("s_retain_until")).as("s"),
               "t.pack_id = s.s_pack_id")
           .whenMatched("t.retain_until IS NULL OR t.retain_until < s.s_retain_until")
           .updateExpr(Map.of("retain_until", "s.s_retain_until"))
           .execute();
+      return List.of();
     } finally {
       longer.unpersist();
     }
@@ -479,13 +513,16 @@ public final class ArchiveJob {
    * from every role but the eraser's, which alone may bypass it to shred keys), from the executors.
    * Rows: uri, version id, key file version id (null: not encrypted), mode, retain-until, class.
    */
-  private void applyLocks(Dataset<Row> rows, Map<String, ClassTarget> targets) {
+  private List<String> applyLocks(Dataset<Row> rows, Map<String, ClassTarget> targets) {
     LakevaultConfig config = config();
     // Packs of a class with an air-gapped target are locked through that target's role.
     Map<String, String> roles = new java.util.HashMap<>();
     targets.values().forEach(c -> { if (c.role() != null) roles.put(c.name(), c.role()); });
-    rows.foreachPartition((ForeachPartitionFunction<Row>) it -> {
+    // A lock that fails (a role without s3:PutObjectRetention, a version locked differently by hand) is
+    // reported and retried by the next run, never fatal: the pack is cataloged and stays readable.
+    return rows.mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, String>) it -> {
       Map<String, ObjectStore> stores = new java.util.HashMap<>();
+      List<String> failed = new ArrayList<>();
       try {
         while (it.hasNext()) {
           Row r = it.next();
@@ -493,16 +530,21 @@ public final class ArchiveJob {
           ObjectStore store = stores.computeIfAbsent(role == null ? "" : role, k -> ObjectStores.open(config, role));
           S3Uri u = S3Uri.parse(r.getString(0));
           Instant until = r.getTimestamp(4).toInstant();
-          store.putRetention(new ObjectRef(u.bucket(), u.key(), r.getString(1)), ObjectLockMode.valueOf(r.getString(3)), until);
-          if (!r.isNullAt(2)) {
-            store.putRetention(new ObjectRef(u.bucket(), u.key() + io.lakevault.core.pack.PackFormat.KEY_FILE_SUFFIX,
-                r.getString(2)), ObjectLockMode.GOVERNANCE, until);
+          try {
+            store.putRetention(new ObjectRef(u.bucket(), u.key(), r.getString(1)), ObjectLockMode.valueOf(r.getString(3)), until);
+            if (!r.isNullAt(2)) {
+              store.putRetention(new ObjectRef(u.bucket(), u.key() + io.lakevault.core.pack.PackFormat.KEY_FILE_SUFFIX,
+                  r.getString(2)), ObjectLockMode.GOVERNANCE, until);
+            }
+          } catch (io.lakevault.core.store.ObjectStoreException e) {
+            failed.add(u + " until " + until + ": " + e.getMessage());
           }
         }
       } finally {
         stores.values().forEach(ObjectStore::close);
       }
-    });
+      return failed.iterator();
+    }, Encoders.STRING()).collectAsList();
   }
 
   private void deleteStaging(String staging) {
@@ -525,7 +567,7 @@ public final class ArchiveJob {
   // ------------------------------------------------------------------ housekeeping
 
   private ArchiveResult.Housekeeping housekeeping(String runId, Map<String, ClassTarget> targets,
-      List<String> lockProblems, RunLease lease) {
+      List<String> lockProblems, RunLease lease, java.util.concurrent.atomic.AtomicLong unlocked) {
     List<String> recovered = new ArrayList<>();
     List<String> abandoned = new ArrayList<>();
     String root = config().get(Settings.CATALOG_URI) + "/staging/archive";
@@ -540,8 +582,10 @@ public final class ArchiveJob {
           lease.check("finish run " + run);
           if (fs.exists(new Path(st.getPath(), "_SUCCESS"))) {
             LOG.warn("run {} staged its results but did not finish committing them: committing now", run);
-            commitStaged(uri, run, clock.instant().truncatedTo(ChronoUnit.SECONDS), targets, lockProblems);
+            long left = commitStaged(uri, run, clock.instant().truncatedTo(ChronoUnit.SECONDS), targets, lockProblems);
             recovered.add(run);
+            unlocked.addAndGet(left);
+            if (left > 0) continue; // kept: the next run retries the locks
           } else {
             LOG.warn("run {} stopped before staging its results: its packs are orphans", run);
             abandoned.add(run);
@@ -706,7 +750,7 @@ public final class ArchiveJob {
     }
     long markers = candidates.where(col("is_delete_marker").equalTo(true)).count();
     return new ArchiveResult(runId, now, true, policy.sha256(), lines, markers, 0, Map.of(), List.of(),
-        ArchiveResult.Housekeeping.NONE, List.of(), null);
+        ArchiveResult.Housekeeping.NONE, List.of(), null, 0);
   }
 
   /** What the report says of the staged rows; the housekeeping and lock problems are added once known. */

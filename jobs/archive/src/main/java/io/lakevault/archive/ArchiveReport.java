@@ -116,6 +116,7 @@ public final class ArchiveReport {
     ArchiveResult.Housekeeping h = r.housekeeping();
     m.put("housekeeping", Map.of("recovered_runs", h.recoveredRuns(), "abandoned_runs", h.abandonedRuns(),
         "orphan_packs_removed", h.orphanPacks(), "uploads_aborted", h.abortedUploads()));
+    m.put("unlocked", r.unlockedPacks());
     m.put("warnings", r.lockProblems());
     try {
       return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m) + "\n";

@@ -14,10 +14,12 @@ import java.util.Map;
  * @param skipReasons how many were skipped for each kind of reason (the reason up to its first colon)
  * @param skippedExamples a few of each kind, with their full reasons
  * @param housekeeping what the run found left over by earlier runs and cleaned up
+ * @param unlockedPacks packs and key files cataloged but not yet locked (this run's, and those of earlier runs
+ *     whose locks it retried): reported, and retried by every later run until they hold
  */
 public record ArchiveResult(String runId, Instant startedAt, boolean dryRun, String policySha256,
     List<ClassLine> classes, long deleteMarkers, long skipped, Map<String, Long> skipReasons, List<Skip> skippedExamples,
-    Housekeeping housekeeping, List<String> lockProblems, String reportUri) {
+    Housekeeping housekeeping, List<String> lockProblems, String reportUri, long unlockedPacks) {
 
   /**
    * One class. In a dry run, {@code packs} and {@code storedBytes} are estimates from the cost model.

@@ -457,6 +457,66 @@ class ArchiveScenarioTest {
     assertEveryObjectReadsBack();
   }
 
+  /**
+   * Defect 6 of issue 19: a lock that fails (here the bucket refuses retention for a while) is reported as
+   * unlocked, not fatal; the run keeps its staging, and the next run retries the lock and it holds.
+   */
+  @Test
+  void aLockThatFailsIsReportedAndRetriedByTheNextRunNotFatal() throws Exception {
+    Random r = new Random(12);
+    for (int i = 0; i < 6; i++) source("src-a", "u" + i + ".json", json(r, 40));
+    writeClassified();
+    java.nio.file.Path settings = dir.resolve("store/.lakevault-store/buckets/lakevault-archive.json");
+    ArchiveJob refused = new ArchiveJob(catalog, Clock.systemUTC(), TUNING);
+    refused.afterCommit = () -> {
+      try {
+        Files.writeString(settings, "{\"versioning\":true,\"objectLock\":false}");
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+    ArchiveResult first = refused.run(new ArchiveJob.Request(List.of(), false, PriceTable.builtIn(), null), "archive-unlocked");
+    assertTrue(first.unlockedPacks() > 0, first.toString());
+    assertTrue(first.lockProblems().stream().anyMatch(p -> p.startsWith("unlocked: ")), first.lockProblems().toString());
+    assertEquals(6, catalog.read(CatalogTable.OBJECTS).count(), "cataloged all the same");
+    for (Row p : catalog.read(CatalogTable.PACKS).collectAsList()) {
+      S3Uri u = S3Uri.parse(p.getAs("uri"));
+      assertNull(store.head(new ObjectRef(u.bucket(), u.key(), null)).lockMode(), "not locked yet");
+    }
+
+    Files.writeString(settings, "{\"versioning\":true,\"objectLock\":true}");
+    ArchiveResult next = archive("archive-after-unlocked", TUNING);
+    assertEquals(List.of("archive-unlocked"), next.housekeeping().recoveredRuns(), "the next run retried the locks");
+    assertEquals(0, next.unlockedPacks());
+    assertEquals(6, catalog.read(CatalogTable.OBJECTS).count(), "nothing twice");
+    assertEveryPackLocked();
+    ArchiveResult third = archive("archive-third", TUNING);
+    assertTrue(third.housekeeping().recoveredRuns().isEmpty(), "retried until it held, then no more");
+  }
+
+  /** Defect 6 of issue 19: a target without versions, or without Object Lock for a class that locks, is refused before any write. */
+  @Test
+  void aTargetThatCannotProtectPacksIsRefusedBeforeAnythingIsWritten() throws Exception {
+    Random r = new Random(10);
+    for (int i = 0; i < 4; i++) source("src-a", "t" + i + ".json", json(r, 30));
+    writeClassified();
+    store.createBucket("lakevault-archive", false, false);
+    LakevaultException e = assertThrows(LakevaultException.class, () -> archive("archive-unversioned", TUNING));
+    assertEquals(io.lakevault.core.ErrorKind.USAGE, e.kind());
+    assertTrue(e.getMessage().contains("archive bucket lakevault-archive does not keep versions")
+        && e.getMessage().contains("put-bucket-versioning --bucket lakevault-archive"), e.getMessage());
+    assertTrue(packFiles().isEmpty() && notes("").isEmpty(), "nothing written");
+
+    java.nio.file.Path settings = dir.resolve("store/.lakevault-store/buckets/lakevault-archive.json");
+    Files.createDirectories(settings.getParent());
+    Files.writeString(settings, "{\"versioning\":true,\"objectLock\":false}");
+    e = assertThrows(LakevaultException.class, () -> archive("archive-unlocked", TUNING));
+    assertTrue(e.getMessage().contains("class keep-2y locks its packs (lock: COMPLIANCE) but archive bucket lakevault-archive"
+        + " has no Object Lock"), e.getMessage());
+    assertTrue(packFiles().isEmpty() && notes("").isEmpty(), "nothing written");
+    assertFalse(catalog.exists(CatalogTable.OBJECTS) && catalog.read(CatalogTable.OBJECTS).count() > 0);
+  }
+
   @Test
   void aPackOfAFailedTaskAttemptIsRemovedWhenItsRunCompletes() throws Exception {
     Random r = new Random(6);
