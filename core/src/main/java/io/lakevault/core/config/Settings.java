@@ -18,12 +18,12 @@ public final class Settings {
   public static final Setting<String> CATALOG_URI = new Setting<>("catalog.uri",
       "s3://lakevault-catalog/catalog",
       "Root of the Delta catalog tables (inventory, classified, objects, packs, runs, restores).",
-      "URI", Settings::uri);
+      "URI", s -> schemes(uri(s), "s3", "s3a", "file"));
 
   public static final Setting<String> ARCHIVE_URI = new Setting<>("archive.uri",
       "s3://lakevault-archive/packs",
       "Where packs are written, unless a retention class names its own target.",
-      "URI", Settings::uri);
+      "URI", s -> schemes(uri(s), "s3"));
 
   public static final Setting<String> STORE_LOCAL_ROOT = new Setting<>("store.local.root", null,
       "When set, the embedded local-disk store: s3://bucket/key resolves to <root>/bucket/key, so one config serves laptop and EMR. Relative paths are taken from the working directory.",
@@ -185,6 +185,16 @@ public final class Settings {
       throw new IllegalArgumentException("is not a URI such as s3://bucket/prefix");
     }
     return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  /** A URI whose scheme is one of {@code allowed}: the stores lakevault reads and writes. */
+  static String schemes(String uri, String... allowed) {
+    String scheme = uri.substring(0, uri.indexOf(':')).toLowerCase(Locale.ROOT);
+    for (String a : allowed) {
+      if (a.equals(scheme)) return uri;
+    }
+    throw new IllegalArgumentException("has scheme '" + scheme + "'; lakevault reads and writes only "
+        + String.join(", ", java.util.Arrays.stream(allowed).map(a -> a + "://").toList()) + " here");
   }
 
   static Boolean bool(String s) {

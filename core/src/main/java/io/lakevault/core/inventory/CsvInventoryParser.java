@@ -68,8 +68,12 @@ public final class CsvInventoryParser implements Serializable {
    * convenient form, for tests and tools; readers of whole files use {@link LineParser}.
    */
   public Object[] parse(String line) throws BadRowException {
+    return parse(line.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The same, for a line as the file holds it (bytes that need not be UTF-8). */
+  public Object[] parse(byte[] b) throws BadRowException {
     Object[] out = new Object[FIELDS];
-    byte[] b = line.getBytes(StandardCharsets.UTF_8);
     newLineParser().parse(b, 0, b.length, new Sink() {
       @Override
       public void string(InventoryField f, byte[] bytes, int offset, int length) {
@@ -237,13 +241,20 @@ public final class CsvInventoryParser implements Serializable {
     /** Keys are URL-encoded ('+' for a space); most need no decoding, so they pass as a range of the line. */
     private void key(byte[] b, int s, int e, Sink sink) throws BadRowException {
       int special = -1;
+      boolean rawNonAscii = false;
       for (int i = s; i < e; i++) {
         if (b[i] == '%' || b[i] == '+') {
           special = i;
           break;
         }
+        rawNonAscii |= b[i] < 0;
       }
       if (special < 0) {
+        // S3 Inventory URL-encodes keys, so raw bytes past ASCII are rare; those that are not UTF-8 name no S3 key.
+        if (rawNonAscii && !validUtf8(java.util.Arrays.copyOfRange(b, s, e), e - s)) {
+          throw new BadRowException("Key '" + text(b, s, e) + "' is not UTF-8 (S3 keys are UTF-8, and S3 Inventory"
+              + " URL-encodes them)");
+        }
         sink.string(InventoryField.KEY, b, s, e - s);
         return;
       }
@@ -313,11 +324,14 @@ public final class CsvInventoryParser implements Serializable {
       if (i == e) return v;
     }
     String t = text(b, s, e);
+    long v;
     try {
-      return Long.parseLong(t.trim());
+      v = Long.parseLong(t.trim());
     } catch (NumberFormatException x) {
       throw new BadRowException(f.csvName() + " '" + t + "' is not a whole number");
     }
+    if (v < 0) throw new BadRowException(f.csvName() + " '" + t + "' is negative");
+    return v;
   }
 
   /**

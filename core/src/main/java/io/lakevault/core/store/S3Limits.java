@@ -10,6 +10,8 @@ public final class S3Limits {
   public static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;
   /** Parts per upload, numbered 1 to 10,000. */
   public static final int MAX_PARTS = 10_000;
+  /** Largest object: 5 TiB. */
+  public static final long MAX_OBJECT_SIZE = 5L * 1024 * 1024 * 1024 * 1024;
   /** Largest single PUT: 5 GiB. */
   public static final long MAX_SINGLE_PUT = 5L * 1024 * 1024 * 1024;
   /** Longest key, in UTF-8 bytes. */

@@ -83,6 +83,12 @@ class LakevaultConfigTest {
     assertTrue(e.getMessage().contains("must be between 1 and 100"), e.getMessage());
     e = assertThrows(LakevaultException.class, () -> LakevaultConfig.of(Map.of("catalog.uri", "/no/scheme")));
     assertTrue(e.getMessage().contains("is not a URI"), e.getMessage());
+    // Issue 19, defect 7: a scheme no store serves was "an unexpected failure" at the first write.
+    e = assertThrows(LakevaultException.class, () -> LakevaultConfig.of(Map.of("catalog.uri", "ftp://host/catalog")));
+    assertTrue(e.getMessage().contains("catalog.uri") && e.getMessage().contains("has scheme 'ftp'; lakevault reads and writes"
+        + " only s3://, s3a://, file:// here"), e.getMessage());
+    e = assertThrows(LakevaultException.class, () -> LakevaultConfig.of(Map.of("archive.uri", "file:///tmp/packs")));
+    assertTrue(e.getMessage().contains("has scheme 'file'; lakevault reads and writes only s3:// here"), e.getMessage());
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.lakevault.core.inventory;
 
+import java.nio.charset.StandardCharsets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -94,6 +96,19 @@ class CsvInventoryParserTest {
       CsvInventoryParser.BadRowException e = assertThrows(CsvInventoryParser.BadRowException.class, () -> p.parse(c[0]));
       assertTrue(e.getMessage().contains(c[1]), e.getMessage());
     }
+  }
+
+  /** Issue 19, defect 7: raw bytes that are not UTF-8 in a key, and a negative size, were accepted and committed. */
+  @Test
+  void aKeyOfRawNonUtf8BytesAndANegativeSizeAreBadRows() throws Exception {
+    byte[] line = "lake,bad?key,,true,false,1,,,,,,,".getBytes(StandardCharsets.ISO_8859_1);
+    line[8] = (byte) 0xFF;
+    CsvInventoryParser.BadRowException e = assertThrows(CsvInventoryParser.BadRowException.class, () -> p.parse(line));
+    assertTrue(e.getMessage().contains("is not UTF-8 (S3 keys are UTF-8"), e.getMessage());
+    byte[] raw = "lake,caf\u00e9.json,,true,false,1,,,,,,,".getBytes(StandardCharsets.UTF_8);
+    assertEquals("caf\u00e9.json", v(p.parse(raw), InventoryField.KEY), "raw UTF-8 is a key");
+    e = assertThrows(CsvInventoryParser.BadRowException.class, () -> p.parse("lake,k,,true,false,-5,,,,,,,"));
+    assertTrue(e.getMessage().contains("Size '-5' is negative"), e.getMessage());
   }
 
   @Test

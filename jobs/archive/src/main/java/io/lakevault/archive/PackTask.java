@@ -215,7 +215,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
         long t0 = System.nanoTime();
         byte[] dictionary = dictionaryFor(f, t, group);
         dictionaryNs += System.nanoTime() - t0;
-        current = open(t, group, dictionary);
+        current = open(t, group, dictionary, 0);
       }
       long t0 = System.nanoTime();
       byte[] sha = sha256.digest(f.bytes());
@@ -268,7 +268,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
           out.add(Staged.skipped(r, changed));
           return;
         }
-        current = open(t, r.getAs("pack_group"), null);
+        current = open(t, r.getAs("pack_group"), null, content.metadata().size());
         PackEntry e;
         try {
           e = current.writer.add(source(r, content.metadata()), content.stream());
@@ -320,7 +320,8 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       return PackDictionary.train(samples, PackDictionary.DEFAULT_SIZE);
     }
 
-    private OpenPack open(ClassTarget t, String group, byte[] dictionary) throws IOException {
+    /** @param alone the size of an object that is a pack of its own, 0 for a pack of small objects */
+    private OpenPack open(ClassTarget t, String group, byte[] dictionary, long alone) throws IOException {
       UUID id = UUID.randomUUID();
       String key = t.packKey(group, id.toString());
       PackWriter.Options o = new PackWriter.Options(id, createdAt, writer, t.name(), t.cls().storageClass().name(),
@@ -332,7 +333,10 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
           .userMetadata("lakevault-pack-id", id.toString())
           .userMetadata("lakevault-format", Integer.toString(PackFormat.VERSION))
           .serverSideEncryption("AES256", null).build();
-      long partSize = S3Limits.partSizeFor(Math.max(t.cls().packSize(), 1), tuning.partSize());
+      // Parts follow the pack's size, so that a source of up to S3's 5 TiB fits in 10,000 parts (with room for
+      // the format: incompressible data grows by a little under 1/64 at most, plus header and index).
+      long expected = Math.max(Math.max(t.cls().packSize(), 1), alone + alone / 64 + (1L << 20));
+      long partSize = S3Limits.partSizeFor(Math.min(expected, S3Limits.MAX_OBJECT_SIZE), tuning.partSize());
       // Noted before any byte is uploaded: a pack no commit catalogs is found from its note (PackJournal).
       journal.note(runId, id.toString(), t.name(), "s3://" + t.target().bucket() + "/" + key);
       PackUpload upload = new PackUpload(targetStore(t), t.target().bucket(), key, put, partSize);

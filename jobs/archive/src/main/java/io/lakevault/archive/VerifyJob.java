@@ -156,7 +156,16 @@ public final class VerifyJob {
     }
     try {
       PackReader reader = PackReader.open(RangeSource.of(store, ref), uri);
-      reader.loadKeys(store, ref, p.getAs("key_version_id"), keys);
+      try {
+        reader.loadKeys(store, ref, p.getAs("key_version_id"), keys);
+      } catch (ObjectStoreException e) {
+        // A pack whose key file is gone or unreadable is damaged like one whose bytes are: reported, and the
+        // other packs are still checked.
+        String version = p.getAs("key_version_id");
+        return new PackResult(id, uri, State.CORRUPT, 0, head.size(), List.of(uri + ".keys"
+            + (version == null ? "" : " (version " + version + ")") + ", its key file, cannot be read ("
+            + e.getMessage() + "): no encrypted entry of this pack can be read"));
+      }
       Map<Integer, String[]> catalogued = new HashMap<>();
       List<Row> rows = p.isNullAt(p.fieldIndex("catalogued")) ? null : p.getList(p.fieldIndex("catalogued"));
       if (rows != null) {

@@ -603,6 +603,14 @@ class ArchiveScenarioTest {
     VerifyJob.PackResult corrupt = bad.packs().stream().filter(p -> p.state() == VerifyJob.State.CORRUPT).findFirst().orElseThrow();
     assertTrue(corrupt.problems().stream().anyMatch(p -> p.contains(victim.<String>getAs("key"))), corrupt.toString());
     assertTrue(corrupt.problems().stream().anyMatch(p -> p.contains("has SHA-256")), corrupt.toString());
+
+    // Its key file removed too (by the eraser's bypass): that pack is reported as such, and every other still checked.
+    store.delete(new ObjectRef(ru.bucket(), ru.key() + ".keys", rotten.getAs("key_version_id")), true);
+    VerifyJob.Result worse = new VerifyJob(catalog).run(all);
+    assertEquals(1, worse.count(VerifyJob.State.CORRUPT), worse.toString());
+    assertEquals(1, worse.count(VerifyJob.State.MISSING), worse.toString());
+    assertTrue(worse.packs().stream().filter(p -> p.state() == VerifyJob.State.CORRUPT).findFirst().orElseThrow().problems()
+        .get(0).contains("its key file, cannot be read"), worse.toString());
   }
 
   @Test

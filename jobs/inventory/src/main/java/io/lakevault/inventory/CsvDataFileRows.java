@@ -58,9 +58,15 @@ final class CsvDataFileRows implements Iterator<InternalRow> {
     this.parser = parser.newLineParser();
     try {
       this.in = new GZIPInputStream(store.get(ObjectRef.of(bucket, key)), 1 << 16);
+    } catch (java.io.EOFException e) {
+      store.close();
+      throw LakevaultException.input("inventory data file " + uri + " is empty, or ends before its gzip header; S3"
+          + " Inventory writes every CSV data file gzip-compressed, even one without rows. The delivery is damaged:"
+          + " ingest another report (--report), or ask AWS support about this one; nothing was committed");
     } catch (IOException e) {
       store.close();
-      throw LakevaultException.input("inventory data file " + uri + " is not gzip: " + e.getMessage());
+      throw LakevaultException.input("inventory data file " + uri + " is not gzip (" + e.getMessage() + "); S3 Inventory"
+          + " writes CSV data files gzip-compressed: the delivery is damaged; nothing was committed");
     }
   }
 

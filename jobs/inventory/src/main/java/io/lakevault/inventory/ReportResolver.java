@@ -47,7 +47,16 @@ final class ReportResolver {
       // Report folders start with the year; listing from there skips data/ and hive/.
       String from = prefix + (report != null ? report : date != null ? date.toString() : "");
       store.list(uri.bucket(), from).forEachRemaining(v -> keys.add(v.key()));
-      manifestKey = ReportSelector.select(source, prefix, keys, date, report);
+      try {
+        manifestKey = ReportSelector.select(source, prefix, keys, date, report);
+      } catch (LakevaultException e) {
+        if (report == null && date == null) throw e;
+        // The listing above starts at the name asked for: to say which reports there are, list them all
+        // (folders of this millennium's years), only now that the one asked for is not there.
+        List<String> all = new ArrayList<>();
+        store.list(uri.bucket(), prefix + "2").forEachRemaining(v -> all.add(v.key()));
+        manifestKey = ReportSelector.select(source, prefix, all, date, report);
+      }
     }
     String manifestUri = "s3://" + uri.bucket() + "/" + manifestKey;
     byte[] manifest = read(store, uri.bucket(), manifestKey, MAX_MANIFEST_BYTES, manifestUri);

@@ -165,6 +165,27 @@ class InventoryBadInputTest {
     fails(catalog(Map.of()), m, "s3://inv-bucket/" + data, "(truncated)");
   }
 
+  /** Issue 19, defect 7: an empty data file was "is not gzip: null". */
+  @Test
+  void anEmptyDataFileSaysItIsEmpty() throws Exception {
+    String m = csvReport(5);
+    String data = dataKey(m);
+    put(data, new byte[0]);
+    rewriteManifest(m, o -> ((ObjectNode) o.get("files").get(0)).put("size", 0).put("MD5checksum", "d41d8cd98f00b204e9800998ecf8427e"));
+    fails(catalog(Map.of()), m, "inventory data file s3://inv-bucket/" + data + " is empty", "nothing was committed");
+  }
+
+  /** Issue 19, defect 7: a --report that is not there named no reports, although older ones exist. */
+  @Test
+  void aReportThatIsNotThereNamesTheReportsThatAre() {
+    String m = csvReport(3);
+    String prefix = m.substring(0, m.length() - "2024-07-01T00-00Z/manifest.json".length());
+    LakevaultException e = assertThrows(LakevaultException.class, () -> new InventoryJob(catalog(Map.of()), Clock.systemUTC())
+        .run(new InventoryJob.Request(List.of("s3://" + INV + "/" + prefix), null, "2024-07-02T00-00Z", false), "run-r"));
+    assertTrue(e.getMessage().contains("no report 2024-07-02T00-00Z under s3://inv-bucket/" + prefix)
+        && e.getMessage().contains("reports there: 2024-07-01T00-00Z"), e.getMessage());
+  }
+
   @Test
   void aManifestThatIsNotJsonIsRefused() throws Exception {
     String m = csvReport(5);
