@@ -163,6 +163,7 @@ final class InventoryReader {
     Locations where = new Locations(config);
     String[] paths = m.files().stream().map(f -> where.hadoopPath("s3://" + report.dataBucket() + "/" + f.key()))
         .toArray(String[]::new);
+    checkEachFile(spark, m, paths, report);
     Dataset<Row> raw = spark.read().format(m.format() == InventoryFormat.ORC ? "orc" : "parquet").load(paths);
     StructType actual = raw.schema();
     List<Column> out = new ArrayList<>();
@@ -189,6 +190,45 @@ final class InventoryReader {
             .when(bucket.notEqual(lit(m.sourceBucket())), concat(lit("Bucket is '"), bucket,
                 lit("' but the manifest's sourceBucket is '" + m.sourceBucket() + "'")))
             .when(key.isNull().or(key.equalTo("")), lit("Key is empty")));
+  }
+
+  /**
+   * Every data file's own schema against the fileSchema, from its footer: Spark takes one file's schema
+   * for all, so a later file that lacks a column would otherwise be read as NULLs and committed, and a
+   * file that is not ORC or Parquet at all would fail deep inside a task. One footer read per data file
+   * (a manifest lists tens to thousands), on the driver before any job runs.
+   */
+  private static void checkEachFile(SparkSession spark, InventoryManifest m, String[] paths, ResolvedReport report) {
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    boolean orc = m.format() == InventoryFormat.ORC;
+    for (int i = 0; i < paths.length; i++) {
+      String uri = "s3://" + report.dataBucket() + "/" + m.files().get(i).key();
+      java.util.Set<String> have = new java.util.HashSet<>();
+      try {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(paths[i]);
+        if (orc) {
+          try (org.apache.orc.Reader r = org.apache.orc.OrcFile.createReader(p, org.apache.orc.OrcFile.readerOptions(conf))) {
+            r.getSchema().getFieldNames().forEach(n -> have.add(n.toLowerCase(Locale.ROOT)));
+          }
+        } else {
+          try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
+              org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(p, conf))) {
+            r.getFooter().getFileMetaData().getSchema().getFields().forEach(f -> have.add(f.getName().toLowerCase(Locale.ROOT)));
+          }
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        throw LakevaultException.input("inventory data file " + uri + " of " + report.manifestUri() + " is not a readable "
+            + (orc ? "ORC" : "Parquet") + " file (" + e.getMessage() + "); the delivery is damaged: ingest another report"
+            + " (--report); nothing was committed");
+      }
+      for (InventoryField f : InventoryField.values()) {
+        if (m.schema().has(f) && !have.contains(f.column())) {
+          throw LakevaultException.input("the fileSchema of " + report.manifestUri() + " lists column '" + f.column()
+              + "' but its data file " + uri + " has only " + String.join(", ", new java.util.TreeSet<>(have))
+              + "; nothing was committed");
+        }
+      }
+    }
   }
 
   /**

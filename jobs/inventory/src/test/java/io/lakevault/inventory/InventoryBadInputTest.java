@@ -215,7 +215,24 @@ class InventoryBadInputTest {
     String m = report(InventoryFormat.PARQUET, List.of(InventoryField.SIZE), 5);
     rewriteManifest(m, o -> o.put("fileSchema", o.get("fileSchema").asText()
         .replace("optional int64 size;", "optional int64 size; optional binary storage_class (UTF8);")));
-    fails(catalog(Map.of()), m, "lists column 'storage_class' but its data files have only bucket, key, size");
+    // Checked file by file (issue 19, defect 7: Spark takes one file's schema for all, and read a later file
+    // that lacked a column as NULLs).
+    fails(catalog(Map.of()), m, "lists column 'storage_class' but its data file s3://inv-bucket/" + dataKey(m)
+        + " has only bucket, key, size");
+  }
+
+  /** Issue 19, defect 7: a data file that is not Parquet was "an unexpected failure (a lakevault bug)". */
+  @Test
+  void aDataFileThatIsNotParquetIsRefusedNamingIt() throws Exception {
+    String m = report(InventoryFormat.PARQUET, List.of(InventoryField.SIZE), 5);
+    String data = dataKey(m);
+    byte[] b = "this is not a parquet file, it is a note someone uploaded by mistake".getBytes(StandardCharsets.UTF_8);
+    put(data, b);
+    String md5 = md5(b);
+    rewriteManifest(m, o -> ((ObjectNode) o.get("files").get(0)).put("size", b.length).put("MD5checksum", md5));
+    LakevaultException e = fails(catalog(Map.of()), m, "inventory data file s3://inv-bucket/" + data,
+        "is not a readable Parquet file", "nothing was committed");
+    assertEquals(io.lakevault.core.ErrorKind.INPUT, e.kind());
   }
 
   /** Replaces line {@code n} (1-based) of the CSV data file and fixes the manifest, so only the row is bad. */
