@@ -163,8 +163,12 @@ final class InventoryReader {
     Locations where = new Locations(config);
     String[] paths = m.files().stream().map(f -> where.hadoopPath("s3://" + report.dataBucket() + "/" + f.key()))
         .toArray(String[]::new);
-    checkEachFile(spark, m, paths, report);
-    Dataset<Row> raw = spark.read().format(m.format() == InventoryFormat.ORC ? "orc" : "parquet").load(paths);
+    boolean instants = checkEachFile(spark, m, paths, report);
+    // Spark 3.5 cannot read ORC's "timestamp with local time zone" (what pyarrow and others write for UTC
+    // instants; its SQL parser fails on the type name): such reports are read with the ORC library itself.
+    Dataset<Row> raw = instants ? OrcInstants.read(spark, paths, report)
+        : spark.read().format(m.format() == InventoryFormat.ORC ? "orc" : "parquet").load(paths);
+    Column filePath = instants ? col(OrcInstants.FILE_PATH) : col("_metadata.file_path");
     StructType actual = raw.schema();
     List<Column> out = new ArrayList<>();
     for (InventoryField f : InventoryField.values()) {
@@ -179,7 +183,7 @@ final class InventoryReader {
       }
       out.add(normalize(f, col("`" + have.name() + "`"), have.dataType(), report).as(f.column()));
     }
-    out.add(col("_metadata.file_path").as(FILE));
+    out.add(filePath.as(FILE));
     out.add(lit(null).cast(DataTypes.LongType).as(ROW));
     out.add(lit(null).cast(DataTypes.StringType).as(LINE));
     Column bucket = col(InventoryField.BUCKET.column());
@@ -198,7 +202,9 @@ final class InventoryReader {
    * file that is not ORC or Parquet at all would fail deep inside a task. One footer read per data file
    * (a manifest lists tens to thousands), on the driver before any job runs.
    */
-  private static void checkEachFile(SparkSession spark, InventoryManifest m, String[] paths, ResolvedReport report) {
+  /** @return whether an ORC file holds instants ({@code timestamp with local time zone}), which Spark cannot read */
+  private static boolean checkEachFile(SparkSession spark, InventoryManifest m, String[] paths, ResolvedReport report) {
+    boolean instants = false;
     org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
     boolean orc = m.format() == InventoryFormat.ORC;
     for (int i = 0; i < paths.length; i++) {
@@ -209,6 +215,8 @@ final class InventoryReader {
         if (orc) {
           try (org.apache.orc.Reader r = org.apache.orc.OrcFile.createReader(p, org.apache.orc.OrcFile.readerOptions(conf))) {
             r.getSchema().getFieldNames().forEach(n -> have.add(n.toLowerCase(Locale.ROOT)));
+            instants |= r.getSchema().getChildren().stream()
+                .anyMatch(t -> t.getCategory() == org.apache.orc.TypeDescription.Category.TIMESTAMP_INSTANT);
           }
         } else {
           try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
@@ -229,6 +237,7 @@ final class InventoryReader {
         }
       }
     }
+    return instants;
   }
 
   /**

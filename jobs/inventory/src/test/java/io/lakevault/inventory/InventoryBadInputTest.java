@@ -20,6 +20,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Timestamp;
@@ -219,6 +220,57 @@ class InventoryBadInputTest {
     // that lacked a column as NULLs).
     fails(catalog(Map.of()), m, "lists column 'storage_class' but its data file s3://inv-bucket/" + dataKey(m)
         + " has only bucket, key, size");
+  }
+
+  /**
+   * Issue 19, defect 7: ORC data files whose timestamps are ORC's "timestamp with local time zone" (what
+   * pyarrow writes for UTC instants) under a fileSchema that says "timestamp", as AWS's does, ended in a
+   * Spark ParseException reported as a lakevault bug; they read as the instants they are.
+   */
+  @Test
+  void anOrcReportWhoseTimestampsAreInstantsReadsThemAsInstants() throws Exception {
+    String m = report(InventoryFormat.ORC, List.of(InventoryField.SIZE, InventoryField.LAST_MODIFIED_DATE), 3);
+    String data = dataKey(m);
+    String fileSchema = JSON.readTree(read(m)).get("fileSchema").asText();
+    org.apache.orc.TypeDescription schema = org.apache.orc.TypeDescription.fromString(
+        fileSchema.replace(":timestamp", ":timestamp with local time zone"));
+    Path local = dir.resolve("instants-" + N.incrementAndGet() + ".orc");
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    try (org.apache.orc.Writer w = org.apache.orc.OrcFile.createWriter(new org.apache.hadoop.fs.Path(local.toUri()),
+        org.apache.orc.OrcFile.writerOptions(conf).setSchema(schema))) {
+      var batch = schema.createRowBatch();
+      for (int i = 0; i < 3; i++) {
+        for (int c = 0; c < schema.getFieldNames().size(); c++) {
+          var col = batch.cols[c];
+          switch (schema.getFieldNames().get(c)) {
+            case "bucket" -> ((org.apache.hadoop.hive.ql.exec.vector.BytesColumnVector) col).setVal(i, "lake".getBytes(StandardCharsets.UTF_8));
+            case "key" -> ((org.apache.hadoop.hive.ql.exec.vector.BytesColumnVector) col).setVal(i,
+                ("logs/instant " + i + ".json").getBytes(StandardCharsets.UTF_8));
+            case "size" -> ((org.apache.hadoop.hive.ql.exec.vector.LongColumnVector) col).vector[i] = 100 + i;
+            case "last_modified_date" -> ((org.apache.hadoop.hive.ql.exec.vector.TimestampColumnVector) col).set(i,
+                Timestamp.from(Instant.parse("2024-01-01T00:00:00Z").plusSeconds(i)));
+            default -> {
+              col.noNulls = false;
+              col.isNull[i] = true;
+            }
+          }
+        }
+        batch.size++;
+      }
+      w.addRowBatch(batch);
+    }
+    byte[] b = Files.readAllBytes(local);
+    put(data, b);
+    String md5 = md5(b);
+    rewriteManifest(m, o -> ((ObjectNode) o.get("files").get(0)).put("size", b.length).put("MD5checksum", md5));
+    Catalog c = catalog(Map.of());
+    InventoryResult r = new InventoryJob(c, Clock.systemUTC())
+        .run(new InventoryJob.Request(List.of("s3://" + INV + "/" + m), null, null, false), "run-instants");
+    assertEquals(3, r.reports().get(0).rows());
+    List<Row> rows = c.read(CatalogTable.INVENTORY).orderBy("key").collectAsList();
+    assertEquals("logs/instant 0.json", rows.get(0).getAs("key"));
+    assertEquals(101L, rows.get(1).<Long>getAs("size"));
+    assertEquals(Instant.parse("2024-01-01T00:00:02Z"), rows.get(2).<Timestamp>getAs("last_modified_date").toInstant());
   }
 
   /** Issue 19, defect 7: a data file that is not Parquet was "an unexpected failure (a lakevault bug)". */
