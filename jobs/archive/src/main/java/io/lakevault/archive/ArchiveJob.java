@@ -130,16 +130,27 @@ public final class ArchiveJob {
     }
     // One writer at a time: housekeeping takes any noted pack of another run that no commit lists for an
     // orphan, so a second run at once would delete the first one's packs before they are cataloged.
-    String catalogUri = config().get(Settings.CATALOG_URI);
-    boolean onS3 = S3Uri.isS3(catalogUri);
-    // A catalog in a local folder (file:) keeps its lease there, through a local store over its parent.
-    java.nio.file.Path folder = onS3 ? null : java.nio.file.Path.of(java.net.URI.create(catalog.locations().hadoopPath(catalogUri)));
-    try (ObjectStore leaseStore = onS3 ? ObjectStores.open(config()) : new io.lakevault.core.store.LocalObjectStore(folder.getParent());
-        RunLease lease = RunLease.acquire(leaseStore, onS3 ? RunLease.location(catalogUri)
-            : new S3Uri(folder.getFileName().toString(), RunLease.FILE), runId, "archive", clock, config().get(Settings.LEASE_TIMEOUT));
+    try (ObjectStore leaseStore = leaseStore();
+        RunLease lease = RunLease.acquire(leaseStore, leaseFile(), runId, "archive", clock, config().get(Settings.LEASE_TIMEOUT));
         Beside beside = new Beside()) {
       return run(req, runId, now, beside, lease);
     }
+  }
+
+  /** The store that holds the catalog's lease: the catalog's own, or a local store over the parent of a file: catalog. */
+  private ObjectStore leaseStore() {
+    String catalogUri = config().get(Settings.CATALOG_URI);
+    return S3Uri.isS3(catalogUri) ? ObjectStores.open(config()) : new io.lakevault.core.store.LocalObjectStore(localCatalog().getParent());
+  }
+
+  /** Where in {@link #leaseStore()} the lease file is. */
+  private S3Uri leaseFile() {
+    String catalogUri = config().get(Settings.CATALOG_URI);
+    return S3Uri.isS3(catalogUri) ? RunLease.location(catalogUri) : new S3Uri(localCatalog().getFileName().toString(), RunLease.FILE);
+  }
+
+  private java.nio.file.Path localCatalog() {
+    return java.nio.file.Path.of(java.net.URI.create(catalog.locations().hadoopPath(config().get(Settings.CATALOG_URI))));
   }
 
   /** @param lease the run's lease, or {@code null} for a dry run (which writes nothing) */
