@@ -250,7 +250,7 @@ class EmrDefinitionsTest {
           assertFalse(onArchive && (actions.contains("s3:DeleteObject") || actions.contains("s3:BypassGovernanceRetention")),
               policy + ": " + s);
         } else if (onArchive) {
-          guarded = actions.containsAll(List.of("s3:DeleteObject", "s3:BypassGovernanceRetention", "s3:PutBucketObjectLockConfiguration"));
+          guarded |= actions.containsAll(List.of("s3:DeleteObject", "s3:BypassGovernanceRetention", "s3:PutBucketObjectLockConfiguration"));
         }
       }
       assertTrue(guarded, policy + " must deny deletes, lock bypass and lock changes on the archive explicitly");
