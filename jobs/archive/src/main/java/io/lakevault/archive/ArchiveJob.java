@@ -441,7 +441,7 @@ public final class ArchiveJob {
     long t2 = System.nanoTime();
     afterCommit.run();
     List<String> failed = new ArrayList<>();
-    lockProblems.addAll(lock(s, archivedAt, targets, failed));
+    lockProblems.addAll(lock(s, runId, archivedAt, targets, failed));
     if (!failed.isEmpty()) {
       lockProblems.add(String.format(java.util.Locale.ROOT, "unlocked: %,d pack(s) or key file(s) of run %s could not be"
           + " locked; they are cataloged, and every later run retries the lock until it holds (e.g. %s)", failed.size(), runId,
@@ -457,11 +457,12 @@ public final class ArchiveJob {
    * locks of earlier packs that this run's references now depend on. Idempotent: every call sets the
    * same retentions again, and a lock is only ever extended.
    */
-  private List<String> lock(Dataset<Row> staged, Instant now, Map<String, ClassTarget> targets, List<String> failed) {
-    // The retain-until is the catalog's when that is later: a lock this run already extended for its
-    // references (then recommitted after a crash) is set again as extended, never shortened.
-    Dataset<Row> current = catalog.read(CatalogTable.PACKS).select(col("pack_id").as("c_pack_id"),
-        col("retain_until").as("c_retain_until"));
+  private List<String> lock(Dataset<Row> staged, String runId, Instant now, Map<String, ClassTarget> targets,
+      List<String> failed) {
+    // The retain-until is the catalog's when that is later: a lock already extended for references (then
+    // set again when the run is recommitted) is never shortened. Only this run's rows of packs are read.
+    Dataset<Row> current = catalog.read(CatalogTable.PACKS).where(col("run_id").equalTo(runId))
+        .select(col("pack_id").as("c_pack_id"), col("retain_until").as("c_retain_until"));
     Dataset<Row> ownPacks = staged.where(col("row_type").equalTo(Staged.PACK).and(col("pack_lock_mode").isNotNull()));
     Dataset<Row> toLock = ownPacks.join(current, col("pack_id").equalTo(col("c_pack_id")), "left")
         .withColumn("pack_retain_until", org.apache.spark.sql.functions.greatest(col("pack_retain_until"), col("c_retain_until")));
@@ -492,6 +493,8 @@ public final class ArchiveJob {
     Dataset<Row> needs = staged.where(col("row_type").equalTo(Staged.OBJECT).and(col("dedup_ref").isNotNull())
             .and(col("retain_until").isNotNull()))
         .groupBy(col("pack_id").as("n_pack_id")).agg(org.apache.spark.sql.functions.max("retain_until").as("need"));
+    // Most runs store no reference: then packs is not read at all.
+    if (needs.isEmpty()) return List.of();
     Dataset<Row> longer = catalog.read(CatalogTable.PACKS)
         .join(needs, col("pack_id").equalTo(col("n_pack_id")))
         .where(col("retain_until").isNull().or(col("need").gt(col("retain_until"))))

@@ -57,7 +57,8 @@ final class OrcInstants {
     List<String> files = Arrays.asList(paths);
     StructType out = sparkSchema;
     return spark.createDataFrame(new JavaSparkContext(spark.sparkContext()).parallelize(files, Math.max(1, files.size()))
-        .flatMap((FlatMapFunction<String, Row>) file -> rows(conf, file, out.size() - 1)), out);
+        .flatMap((FlatMapFunction<String, Row>) file -> rows(conf, file, Arrays.asList(out.fieldNames()).subList(0, out.size() - 1))),
+        out);
   }
 
   private static DataType sparkType(TypeDescription t, ResolvedReport report) {
@@ -73,11 +74,15 @@ final class OrcInstants {
   }
 
   /** The file's rows, a batch at a time: a task holds one batch, never the file. */
-  private static Iterator<Row> rows(HadoopConf conf, String file, int columns) throws IOException {
+  /** @param names the output's columns, found by name in each file (files of one report may order them differently) */
+  private static Iterator<Row> rows(HadoopConf conf, String file, List<String> names) throws IOException {
     // UTC: plain ORC timestamps are read as written, not shifted by this JVM's zone.
     Reader r = OrcFile.createReader(new Path(file), OrcFile.readerOptions(conf.get()).useUTCTimestamp(true));
     RecordReader rr = r.rows();
     List<TypeDescription> types = r.getSchema().getChildren();
+    int columns = names.size();
+    int[] at = new int[columns];
+    for (int c = 0; c < columns; c++) at[c] = r.getSchema().getFieldNames().indexOf(names.get(c));
     VectorizedRowBatch batch = r.getSchema().createRowBatch();
     return new Iterator<>() {
       private int row;
@@ -104,7 +109,7 @@ final class OrcInstants {
       public Row next() {
         if (!hasNext()) throw new java.util.NoSuchElementException();
         Object[] v = new Object[columns + 1];
-        for (int c = 0; c < columns; c++) v[c] = value(batch.cols[c], types.get(c), row);
+        for (int c = 0; c < columns; c++) v[c] = at[c] < 0 ? null : value(batch.cols[at[c]], types.get(at[c]), row);
         v[columns] = file;
         row++;
         return RowFactory.create(v);
