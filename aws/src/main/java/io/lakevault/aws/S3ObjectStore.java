@@ -35,6 +35,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.ChecksumType;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CreateBucketConfiguration;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
@@ -282,14 +283,41 @@ public final class S3ObjectStore implements ObjectStore {
           .storageClass(o.storageClassOrDefault().name()).contentType(o.contentType()).metadata(o.userMetadata());
       if (o.serverSideEncryption() != null) r.serverSideEncryption(o.serverSideEncryption()).ssekmsKeyId(o.kmsKeyId());
       if (o.checksumAlgorithm() != null) r.checksumAlgorithm(o.checksumAlgorithm().name());
+      if (o.checksumValue() != null) {
+        // Sent as the writer computed it, not computed again by the SDK from the bytes it sends: S3 then
+        // checks the bytes it received against the writer's own digest (BadDigest when they differ).
+        switch (o.checksumAlgorithm()) {
+          case CRC32 -> r.checksumCRC32(o.checksumValue());
+          case CRC32C -> r.checksumCRC32C(o.checksumValue());
+          case SHA1 -> r.checksumSHA1(o.checksumValue());
+          case SHA256 -> r.checksumSHA256(o.checksumValue());
+        }
+      }
       if (o.lockMode() != null) r.objectLockMode(o.lockMode().name()).objectLockRetainUntilDate(o.lockRetainUntil());
       if (o.legalHold()) r.objectLockLegalHoldStatus(ObjectLockLegalHoldStatus.ON);
       if (o.ifNoneMatch()) r.ifNoneMatch("*");
       if (o.ifMatch() != null) r.ifMatch("\"" + o.ifMatch() + "\"");
       var resp = s3.putObject(r.build(), RequestBody.fromInputStream(data, length));
-      return written(bucket, key, resp.versionId(), length, resp.eTag(), o, checksums(o.checksumAlgorithm(),
-          resp.checksumCRC32(), resp.checksumCRC32C(), resp.checksumSHA1(), resp.checksumSHA256()));
+      Map<ChecksumAlgorithm, String> sums = checksums(o.checksumAlgorithm(),
+          resp.checksumCRC32(), resp.checksumCRC32C(), resp.checksumSHA1(), resp.checksumSHA256());
+      requireChecksum("put " + ref, o.checksumAlgorithm(), o.checksumValue(), sums);
+      return written(bucket, key, resp.versionId(), length, resp.eTag(), o, sums);
     });
+  }
+
+  /**
+   * S3 refuses a write whose bytes do not match the checksum sent (BadDigest); a store that answers with
+   * another checksum than the one sent (an S3-compatible store that recomputes, or one that does not check)
+   * is caught here, so no caller takes the write for the writer's bytes.
+   */
+  private static void requireChecksum(String what, ChecksumAlgorithm a, String expected,
+      Map<ChecksumAlgorithm, String> stored) {
+    if (expected == null) return;
+    String got = stored.get(a);
+    if (got != null && !got.equals(expected)) {
+      throw new ObjectStoreException(Reason.BAD_DIGEST, "cannot " + what + ": the store holds " + a + " " + got
+          + " but the writer's checksum is " + expected + "; the bytes were damaged on the way: write them again");
+    }
   }
 
   /** Metadata of a version just written, from the request and the response (no extra HEAD). */
@@ -322,6 +350,7 @@ public final class S3ObjectStore implements ObjectStore {
           .storageClass(o.storageClassOrDefault().name()).contentType(o.contentType()).metadata(o.userMetadata());
       if (o.serverSideEncryption() != null) r.serverSideEncryption(o.serverSideEncryption()).ssekmsKeyId(o.kmsKeyId());
       if (o.checksumAlgorithm() != null) r.checksumAlgorithm(o.checksumAlgorithm().name());
+      if (o.fullObjectChecksum()) r.checksumType(ChecksumType.FULL_OBJECT);
       if (o.lockMode() != null) r.objectLockMode(o.lockMode().name()).objectLockRetainUntilDate(o.lockRetainUntil());
       if (o.legalHold()) r.objectLockLegalHoldStatus(ObjectLockLegalHoldStatus.ON);
       return s3.createMultipartUpload(r.build()).uploadId();
@@ -361,7 +390,10 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
-    public ObjectMetadata complete(List<CompletedPart> parts) {
+    public ObjectMetadata complete(List<CompletedPart> parts, String fullObjectChecksum) {
+      if (fullObjectChecksum != null && !options.fullObjectChecksum()) {
+        throw new IllegalArgumentException("s3://" + bucket + "/" + key + " was not started with a full-object checksum");
+      }
       return call("complete multipart upload of s3://" + bucket + "/" + key, () -> {
         List<software.amazon.awssdk.services.s3.model.CompletedPart> done = new ArrayList<>();
         for (CompletedPart p : parts) {
@@ -379,6 +411,14 @@ public final class S3ObjectStore implements ObjectStore {
         var resp = s3.completeMultipartUpload(r -> {
           r.bucket(bucket).key(key).uploadId(id).multipartUpload(CompletedMultipartUpload.builder().parts(done).build());
           if (options.ifNoneMatch()) r.ifNoneMatch("*");
+          if (fullObjectChecksum != null) {
+            r.checksumType(ChecksumType.FULL_OBJECT);
+            switch (options.checksumAlgorithm()) {
+              case CRC32 -> r.checksumCRC32(fullObjectChecksum);
+              case CRC32C -> r.checksumCRC32C(fullObjectChecksum);
+              default -> throw new IllegalStateException("full-object " + options.checksumAlgorithm());
+            }
+          }
         });
         if (options.lockMode() != null || options.legalHold()) {
           // S3 applies the lock given at CreateMultipartUpload; some S3-compatible stores (and the
@@ -396,7 +436,12 @@ public final class S3ObjectStore implements ObjectStore {
         // The response has no size: one HEAD of the new version gives exact metadata.
         // In an unversioned bucket the id is "null", which the emulator refuses on HEAD: ask for the current one.
         String v = resp.versionId() == null || "null".equals(resp.versionId()) ? null : resp.versionId();
-        return head(new ObjectRef(bucket, key, v));
+        ObjectMetadata m = head(new ObjectRef(bucket, key, v));
+        // S3 has already compared the assembled object with the writer's checksum; the HEAD shows what it
+        // stored, which a store that does not compare (the emulator) computed from the bytes it holds.
+        requireChecksum("complete multipart upload of " + m.ref(), options.checksumAlgorithm(), fullObjectChecksum,
+            m.checksums());
+        return m;
       });
     }
 
@@ -567,6 +612,8 @@ public final class S3ObjectStore implements ObjectStore {
       reason = Reason.THROTTLED;
     } else if (status >= 500) {
       reason = Reason.TRANSIENT;
+    } else if ("BadDigest".equals(code)) {
+      reason = Reason.BAD_DIGEST;
     } else if (status == 400) {
       reason = Reason.INVALID_REQUEST;
     } else {

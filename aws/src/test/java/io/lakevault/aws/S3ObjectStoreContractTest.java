@@ -27,6 +27,11 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
   }
 
   @Override
+  protected boolean checksPutBodies() {
+    return false; // moto 5.2 echoes x-amz-checksum-sha256 without comparing it with the body
+  }
+
+  @Override
   protected int listPageSize() {
     return 4;
   }

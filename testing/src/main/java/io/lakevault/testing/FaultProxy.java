@@ -26,6 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * reset connection, and every request for chosen objects answered 403 AccessDenied. Clients point their
  * S3 endpoint at it (path-style); what it lets through reaches the emulator unchanged.
  *
+ * <p>It can also damage data in flight ({@link #damageUploads}): one byte of the body of chosen uploads is
+ * flipped on its way to the emulator, as a faulty NIC, proxy or client buffer would, to show that a write
+ * checked end to end is refused rather than stored.
+ *
  * <p>One request per connection (it answers {@code Connection: close}), so request boundaries are those
  * of the connection; bodies are read by their {@code Content-Length}, as the AWS SDK sends them.
  */
@@ -42,6 +46,8 @@ public final class FaultProxy implements AutoCloseable {
   });
   private final Map<String, AtomicLong> injected = new ConcurrentHashMap<>();
   private final AtomicLong forwarded = new AtomicLong();
+  private volatile String damagedSuffix;
+  private final AtomicLong damageLeft = new AtomicLong();
 
   /**
    * @param faultRate the fraction of requests failed with 503, 500 or a reset, chosen by {@code seed}
@@ -69,7 +75,16 @@ public final class FaultProxy implements AutoCloseable {
     return "http://127.0.0.1:" + server.getLocalPort();
   }
 
-  /** Faults injected so far, by kind (403, 500, 503, reset). */
+  /**
+   * Flips one byte in the middle of the body of the next {@code count} part uploads ({@code PUT} with a
+   * {@code partNumber}) of keys ending in {@code keySuffix}; counted as {@code damaged}.
+   */
+  public void damageUploads(String keySuffix, int count) {
+    damagedSuffix = keySuffix;
+    damageLeft.set(count);
+  }
+
+  /** Faults injected so far, by kind (403, 500, 503, reset, damaged). */
   public Map<String, Long> injected() {
     Map<String, Long> m = new java.util.TreeMap<>();
     injected.forEach((k, v) -> m.put(k, v.get()));
@@ -142,6 +157,13 @@ public final class FaultProxy implements AutoCloseable {
           }
         }
         return;
+      }
+      String suffix = damagedSuffix;
+      if (suffix != null && request[0].equals("PUT") && request[1].contains("partNumber=") && object.endsWith(suffix)
+          && body.length > 64 * 1024 && damageLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        // Off the middle by a little, past the 128 KiB boundary where the SDK's aws-chunked framing sits.
+        body[body.length / 2 + 4099] ^= 0x20;
+        count("damaged");
       }
       forward(request, headers, body, out);
     } catch (IOException e) {

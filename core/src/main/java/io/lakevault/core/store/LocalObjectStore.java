@@ -450,12 +450,21 @@ public final class LocalObjectStore implements ObjectStore {
         throw new ObjectStoreException(Reason.INVALID_REQUEST, "s3://" + bucket + "/" + key + ": expected "
             + length + " bytes but the stream had " + w.size);
       }
+      if (options.checksumValue() != null && !options.checksumValue().equals(w.checksum)) {
+        throw badDigest("put s3://" + bucket + "/" + key, options.checksumAlgorithm(), w.checksum, options.checksumValue());
+      }
       Map<String, String> sums = new TreeMap<>();
       if (options.checksumAlgorithm() != null) sums.put(options.checksumAlgorithm().name(), w.checksum);
       return commit(bucket, key, b, tmp, w.size, HexFormat.of().formatHex(w.md5), sums, options);
     } finally {
       deleteQuietly(tmp);
     }
+  }
+
+  /** S3's BadDigest: nothing is written when the bytes received are not the ones the writer checksummed. */
+  private static ObjectStoreException badDigest(String what, ChecksumAlgorithm a, String received, String sent) {
+    return new ObjectStoreException(Reason.BAD_DIGEST, "cannot " + what + ": BadDigest: the " + a
+        + " of the bytes received is " + received + ", the writer's is " + sent + "; write them again");
   }
 
   private void checkOptions(String bucket, String key, BucketRecord b, PutOptions o) {
@@ -860,12 +869,14 @@ public final class LocalObjectStore implements ObjectStore {
     public Long retainUntil;
     public boolean legalHold;
     public boolean ifNoneMatch;
+    /** Whether the completion carries a checksum of the whole object rather than one of the part checksums. */
+    public boolean fullObject;
 
     PutOptions options() {
       return new PutOptions(storageClass == null ? null : StorageClass.valueOf(storageClass), contentType,
           userMetadata, sse, kmsKeyId, checksum == null ? null : ChecksumAlgorithm.valueOf(checksum),
           lockMode == null ? null : ObjectLockMode.valueOf(lockMode),
-          retainUntil == null ? null : Instant.ofEpochMilli(retainUntil), legalHold, ifNoneMatch, null);
+          retainUntil == null ? null : Instant.ofEpochMilli(retainUntil), legalHold, ifNoneMatch, null, null, fullObject);
     }
   }
 
@@ -889,6 +900,7 @@ public final class LocalObjectStore implements ObjectStore {
     r.retainUntil = o.lockRetainUntil() == null ? null : o.lockRetainUntil().toEpochMilli();
     r.legalHold = o.legalHold();
     r.ifNoneMatch = o.ifNoneMatch();
+    r.fullObject = o.fullObjectChecksum();
     try {
       Path dir = storeDir.resolve("uploads").resolve(id);
       Files.createDirectories(dir);
@@ -1049,7 +1061,7 @@ public final class LocalObjectStore implements ObjectStore {
      * otherwise the parts are concatenated in the kernel.
      */
     @Override
-    public ObjectMetadata complete(List<CompletedPart> parts) {
+    public ObjectMetadata complete(List<CompletedPart> parts, String fullObjectChecksum) {
       if (parts.isEmpty()) {
         throw new ObjectStoreException(Reason.INVALID_REQUEST, "multipart upload of s3://" + bucket + "/" + key
             + " has no parts");
@@ -1062,10 +1074,14 @@ public final class LocalObjectStore implements ObjectStore {
             + key + " does not exist (aborted or completed)", e);
       }
       PutOptions o = r.options();
+      if (fullObjectChecksum != null && !o.fullObjectChecksum()) {
+        throw new IllegalArgumentException("s3://" + bucket + "/" + key + " was not started with a full-object checksum");
+      }
       Path tmp = null;
       try {
         MessageDigest etagOfMd5s = md("MD5");
-        MessageDigest composite = o.checksumAlgorithm() == null ? null : compositeDigest(o.checksumAlgorithm());
+        MessageDigest composite = o.checksumAlgorithm() == null || o.fullObjectChecksum() ? null
+            : compositeDigest(o.checksumAlgorithm());
         List<PartRecord> stored = new ArrayList<>(parts.size());
         long size = 0;
         boolean assembledInOrder = true;
@@ -1124,6 +1140,18 @@ public final class LocalObjectStore implements ObjectStore {
         Map<String, String> sums = new TreeMap<>();
         if (composite != null) {
           sums.put(o.checksumAlgorithm().name(), Base64.getEncoder().encodeToString(composite.digest()) + "-" + parts.size());
+        }
+        if (o.fullObjectChecksum()) {
+          // S3 computes it over the assembled object; so does this store, reading it once more.
+          String whole;
+          try (InputStream in = Files.newInputStream(tmp)) {
+            whole = hash(in, OutputStream.nullOutputStream(), o.checksumAlgorithm()).checksum;
+          }
+          if (fullObjectChecksum != null && !fullObjectChecksum.equals(whole)) {
+            throw badDigest("complete multipart upload of s3://" + bucket + "/" + key, o.checksumAlgorithm(), whole,
+                fullObjectChecksum);
+          }
+          sums.put(o.checksumAlgorithm().name(), whole);
         }
         String eTag = HexFormat.of().formatHex(etagOfMd5s.digest()) + "-" + parts.size();
         ObjectMetadata m = commit(bucket, key, LocalObjectStore.this.bucket(bucket), tmp, size, eTag, sums, o);

@@ -20,6 +20,11 @@ import java.util.concurrent.Future;
  * part's upload) aborts it, so no upload is left dangling. Objects smaller than one part are still
  * written as one part: callers that want a single PUT for small objects use {@link ObjectStore#put}
  * instead. Not thread-safe: one writer.
+ *
+ * <p>When the options ask for a full-object checksum ({@link PutOptions.Builder#fullObjectChecksum}), the
+ * stream computes it over every byte written and completes with it: the store compares it with the object
+ * it assembled and refuses the completion when they differ, so a part damaged on the way (or parts
+ * assembled wrongly) never becomes the object. {@link #checksum()} gives the value.
  */
 public final class MultipartOutputStream extends OutputStream {
   private final MultipartUpload upload;
@@ -34,6 +39,8 @@ public final class MultipartOutputStream extends OutputStream {
   private long written;
   private boolean closed;
   private ObjectMetadata result;
+  /** The whole object's CRC, when the upload has a full-object checksum. */
+  private final java.util.zip.Checksum whole;
 
   /**
    * @param partSize bytes per part, see {@link S3Limits#partSizeFor}
@@ -57,6 +64,9 @@ public final class MultipartOutputStream extends OutputStream {
     this.upload = store.startMultipartUpload(bucket, key, options);
     this.filled = filled;
     this.written = filled;
+    this.whole = !options.fullObjectChecksum() ? null
+        : options.checksumAlgorithm() == ChecksumAlgorithm.CRC32C ? new java.util.zip.CRC32C() : new java.util.zip.CRC32();
+    if (whole != null) whole.update(partBuffer, 0, filled);
   }
 
   private static int checkedPartSize(long partSize) {
@@ -74,6 +84,7 @@ public final class MultipartOutputStream extends OutputStream {
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
     ensureOpen();
+    if (whole != null) whole.update(b, off, len);
     while (len > 0) {
       int n = Math.min(len, buffer.length - filled);
       System.arraycopy(b, off, buffer, filled, n);
@@ -140,6 +151,16 @@ public final class MultipartOutputStream extends OutputStream {
     return written;
   }
 
+  /**
+   * Base64 of the full-object checksum of the bytes written so far (as S3 writes it), or {@code null} when
+   * the upload has none.
+   */
+  public String checksum() {
+    if (whole == null) return null;
+    return java.util.Base64.getEncoder().encodeToString(
+        java.nio.ByteBuffer.allocate(4).putInt((int) whole.getValue()).array());
+  }
+
   /** The completed object, after {@link #close()}. */
   public ObjectMetadata result() {
     return result;
@@ -179,7 +200,7 @@ public final class MultipartOutputStream extends OutputStream {
         sendPart();
       }
       awaitInFlight();
-      result = upload.complete(parts);
+      result = upload.complete(parts, checksum());
       closed = true;
       stopSender(true);
     } catch (IOException | RuntimeException e) {

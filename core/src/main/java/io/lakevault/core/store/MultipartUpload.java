@@ -18,7 +18,16 @@ public interface MultipartUpload {
   CompletedPart uploadPart(int partNumber, InputStream data, long length);
 
   /** Completes the upload from the parts, in part-number order. */
-  ObjectMetadata complete(List<CompletedPart> parts);
+  default ObjectMetadata complete(List<CompletedPart> parts) {
+    return complete(parts, null);
+  }
+
+  /**
+   * Completes the upload; with a {@code fullObjectChecksum} (base64 of the whole object's checksum in the
+   * algorithm the upload was started with {@link PutOptions.Builder#fullObjectChecksum}), the store
+   * refuses the completion, and nothing becomes visible, when the assembled object has another one.
+   */
+  ObjectMetadata complete(List<CompletedPart> parts, String fullObjectChecksum);
 
   /** Aborts; parts already uploaded are freed. Safe to call more than once. */
   void abort();

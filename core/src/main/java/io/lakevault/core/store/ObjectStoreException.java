@@ -23,6 +23,11 @@ public class ObjectStoreException extends LakevaultException {
     INVALID_RANGE,
     /** A request the store refused as malformed (400), or a key the store cannot represent. */
     INVALID_REQUEST,
+    /**
+     * BadDigest: the bytes the store received, or the object it assembled from parts, do not have the
+     * checksum the writer sent; nothing was written (damaged in flight: write it again).
+     */
+    BAD_DIGEST,
     /** SlowDown / 503 / throttling after all retries. */
     THROTTLED,
     /** Network or 5xx errors after all retries. */

@@ -42,6 +42,14 @@ public abstract class ObjectStoreContract {
   /** How many keys one listing page holds in the store under test; the listing tests cross pages. */
   protected abstract int listPageSize();
 
+  /**
+   * Whether the store checks a single PUT's body against the checksum the writer sent. S3 does (BadDigest);
+   * the emulator echoes the value unchecked, so its contract run cannot show the refusal.
+   */
+  protected boolean checksPutBodies() {
+    return true;
+  }
+
   protected String bucket(boolean versioning, boolean lock) {
     String b = "contract-" + BUCKETS.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 1_000_000, 36);
     store().createBucket(b, versioning, lock);
@@ -360,6 +368,54 @@ public abstract class ObjectStoreContract {
     assertEquals(Map.of("lakevault-pack", "1"), head.userMetadata());
     byte[] all = read(store().get(ObjectRef.of(b, "big/object.bin")));
     assertEquals(md5(concat(p1, p2)), md5(all));
+  }
+
+  private static String crc32(byte[] b) {
+    java.util.zip.CRC32 c = new java.util.zip.CRC32();
+    c.update(b);
+    return Base64.getEncoder().encodeToString(java.nio.ByteBuffer.allocate(4).putInt((int) c.getValue()).array());
+  }
+
+  private static String sha256(byte[] b) throws Exception {
+    return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+
+  @Test
+  void aPutCarryingTheWritersChecksumStoresItAndADifferentBodyIsRefused() throws Exception {
+    String b = bucket(true, false);
+    byte[] data = random(70_000, 11);
+    ObjectMetadata put = store().put(b, "sum/ok.bin", data,
+        PutOptions.builder().checksum(ChecksumAlgorithm.SHA256, sha256(data)).build());
+    assertEquals(sha256(data), put.checksums().get(ChecksumAlgorithm.SHA256));
+    assertEquals(sha256(data), store().head(put.ref()).checksums().get(ChecksumAlgorithm.SHA256));
+    if (!checksPutBodies()) return;
+    byte[] damaged = data.clone();
+    damaged[4321] ^= 1;
+    ObjectStoreException e = assertThrows(ObjectStoreException.class, () -> store().put(b, "sum/damaged.bin", damaged,
+        PutOptions.builder().checksum(ChecksumAlgorithm.SHA256, sha256(data)).build()));
+    assertEquals(Reason.BAD_DIGEST, e.reason(), e.getMessage());
+    assertEquals(Reason.NOT_FOUND, assertThrows(ObjectStoreException.class,
+        () -> store().head(ObjectRef.of(b, "sum/damaged.bin"))).reason());
+  }
+
+  @Test
+  void aFullObjectChecksumIsTheWholeObjectsAndAWrongOneIsRefusedAtCompletion() throws Exception {
+    String b = bucket(true, false);
+    byte[] p1 = random((int) S3Limits.MIN_PART_SIZE, 12);
+    byte[] p2 = random(4567, 13);
+    PutOptions o = PutOptions.builder().fullObjectChecksum(ChecksumAlgorithm.CRC32).build();
+    MultipartUpload up = store().startMultipartUpload(b, "sum/whole.bin", o);
+    ObjectMetadata done = up.complete(List.of(up.uploadPart(1, new ByteArrayInputStream(p1), p1.length),
+        up.uploadPart(2, new ByteArrayInputStream(p2), p2.length)), crc32(concat(p1, p2)));
+    // Not a checksum of the part checksums with a part count, as a composite one is: the object's own.
+    assertEquals(crc32(concat(p1, p2)), store().head(done.ref()).checksums().get(ChecksumAlgorithm.CRC32));
+
+    MultipartUpload wrong = store().startMultipartUpload(b, "sum/wrong.bin", o);
+    List<MultipartUpload.CompletedPart> parts = List.of(wrong.uploadPart(1, new ByteArrayInputStream(p1), p1.length),
+        wrong.uploadPart(2, new ByteArrayInputStream(p2), p2.length));
+    ObjectStoreException e = assertThrows(ObjectStoreException.class, () -> wrong.complete(parts, crc32(p2)));
+    assertEquals(Reason.BAD_DIGEST, e.reason(), e.getMessage());
+    wrong.abort();
   }
 
   @Test

@@ -88,6 +88,11 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
           1_000_000, -1);
     }
 
+    Tuning withPartSize(long bytes) {
+      return new Tuning(concurrency, readBatch, readAheadBytes, inMemoryLimit, bytes, dictionarySamples,
+          dictionarySampleBytes, dedupMemory, crashAfterPacks);
+    }
+
     Tuning crashingAfter(int packs) {
       return new Tuning(concurrency, readBatch, readAheadBytes, inMemoryLimit, partSize, dictionarySamples,
           dictionarySampleBytes, dedupMemory, packs);
@@ -358,7 +363,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       ObjectLockMode mode = p.target.lockMode();
       p.writer.lock(mode == null ? null : mode.name(), mode == null ? null : p.retainUntil);
       PackWriter.Summary s = p.writer.finish();
-      ObjectMetadata m = p.upload.complete();
+      ObjectMetadata m = p.upload.complete(s.sha256());
       String bucket = p.target.target().bucket();
       String keyVersion = null;
       if (s.keyFile() != null) {
@@ -374,7 +379,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       out.add(Staged.pack(p.id, p.target.name(), "s3://" + bucket + "/" + p.key, version,
           p.target.cls().storageClass().name(), PackFormat.VERSION, s.entries(), s.originalBytes(), s.storedBytes(),
           s.sha256(), s.keyFile() != null, p.target.kekRef(), p.references, mode == null ? null : mode.name(),
-          Staged.ts(p.retainUntil), Staged.ts(createdAt), keyVersion));
+          Staged.ts(p.retainUntil), Staged.ts(createdAt), keyVersion, Staged.checksum(m)));
     }
 
     private String[] duplicateOf(Row r, ClassTarget t, String shaHex) {

@@ -1,5 +1,6 @@
 package io.lakevault.archive;
 
+import io.lakevault.core.store.ChecksumAlgorithm;
 import io.lakevault.core.store.MultipartOutputStream;
 import io.lakevault.core.store.ObjectMetadata;
 import io.lakevault.core.store.ObjectStore;
@@ -8,11 +9,19 @@ import io.lakevault.core.store.PutOptions;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Base64;
+import java.util.HexFormat;
 
 /**
  * The stream a pack is written into: bytes are held until one part is full, so a pack smaller than a
  * part is one PUT; a larger one becomes a multipart upload holding two parts in memory. Nothing is
- * visible in the bucket before {@link #complete()}; {@link #abort()} leaves nothing behind.
+ * visible in the bucket before {@link #complete}; {@link #abort()} leaves nothing behind.
+ *
+ * <p>End to end, the store checks the pack against the writer's own checksum before it becomes visible: a
+ * single PUT carries the writer's SHA-256 of the pack, which S3 compares with the body; a multipart upload
+ * completes with a full-object CRC32 computed here as the bytes pass (S3 combines no SHA-256 across parts,
+ * only CRCs; CRC32 rather than CRC32C because the emulator computes CRC32C as CRC32 without its optional
+ * library). The checksum S3 then holds is what {@code packs.checksum} records.
  */
 final class PackUpload extends OutputStream {
   private final ObjectStore store;
@@ -48,7 +57,8 @@ final class PackUpload extends OutputStream {
     if ((long) filled + len > partSize) {
       // The buffer, grown to the part size by now, becomes the first part's.
       grow((int) partSize);
-      multipart = new MultipartOutputStream(store, bucket, key, options, buffer, filled);
+      multipart = new MultipartOutputStream(store, bucket, key,
+          options.withChecksum(ChecksumAlgorithm.CRC32, null, true), buffer, filled);
       buffer = null;
       multipart.write(b, off, len);
       return;
@@ -77,15 +87,21 @@ final class PackUpload extends OutputStream {
     buffer = null;
   }
 
-  /** Makes the pack visible; returns its metadata (version id). */
-  ObjectMetadata complete() throws IOException {
+  /**
+   * Makes the pack visible; returns its metadata (version id, and the checksum the store holds).
+   *
+   * @param sha256Hex the pack writer's SHA-256 of every byte it wrote
+   */
+  ObjectMetadata complete(String sha256Hex) throws IOException {
     done = true;
     if (multipart != null) {
       multipart.close();
       return multipart.result();
     }
     try {
-      return store.put(bucket, key, new ByteArrayInputStream(buffer, 0, filled), filled, options);
+      String sha256 = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256Hex));
+      return store.put(bucket, key, new ByteArrayInputStream(buffer, 0, filled), filled,
+          options.withChecksum(ChecksumAlgorithm.SHA256, sha256, false));
     } finally {
       release();
     }

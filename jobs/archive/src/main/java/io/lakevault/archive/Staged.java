@@ -45,7 +45,7 @@ final class Staged {
     f("pack_stored_bytes", LongType), f("pack_sha256", StringType), f("pack_encrypted", BooleanType),
     f("pack_kek_ref", StringType), f("pack_references", LongType), f("pack_lock_mode", StringType),
     f("pack_retain_until", TimestampType), f("pack_created_at", TimestampType), f("reason", StringType),
-    f("rule_id", StringType), f("pack_key_version_id", StringType),
+    f("rule_id", StringType), f("pack_key_version_id", StringType), f("pack_checksum", StringType),
   });
 
   private static StructField f(String name, DataType t) {
@@ -61,7 +61,7 @@ final class Staged {
         col("pack_stored_bytes").as("stored_bytes"), col("pack_sha256").as("sha256"), col("pack_encrypted").as("encrypted"),
         col("pack_kek_ref").as("kek_ref"), col("pack_references").as("references"), col("pack_lock_mode").as("lock_mode"),
         col("pack_retain_until").as("retain_until"), col("pack_created_at").as("created_at"), lit(runId).as("run_id"),
-        col("pack_key_version_id").as("key_version_id"));
+        col("pack_key_version_id").as("key_version_id"), col("pack_checksum").as("checksum"));
   }
 
   /** The {@code objects} table's columns of staged object rows. */
@@ -103,22 +103,37 @@ final class Staged {
     return RowFactory.create(OBJECT, bucket, key, versionId, eTag, size, lastModified, deleteMarker, sha256, contentType,
         meta == null ? null : scala.collection.JavaConverters.mapAsScalaMapConverter(meta).asScala(),
         cls, retainUntil, packId, ordinal, offset, length, dedupRef,
-        null, null, null, null, null, null, null, null, null, null, null, null, null, packCreatedAt, null, ruleId, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, packCreatedAt, null, ruleId, null,
+        null);
   }
 
-  /** @param keyVersionId the version of the pack's key file (the one restores read), or {@code null} when not encrypted */
+  /**
+   * @param keyVersionId the version of the pack's key file (the one restores read), or {@code null} when not encrypted
+   * @param checksum the checksum S3 stored for the pack version, as {@link #checksum} writes it, or {@code null}
+   */
   static Row pack(String packId, String cls, String uri, String versionId, String storageClass, int formatVersion,
       long entries, long originalBytes, long storedBytes, String sha256, boolean encrypted, String kekRef,
-      long references, String lockMode, Timestamp retainUntil, Timestamp createdAt, String keyVersionId) {
+      long references, String lockMode, Timestamp retainUntil, Timestamp createdAt, String keyVersionId,
+      String checksum) {
     return RowFactory.create(PACK, null, null, null, null, null, null, null, null, null, null, cls, null, packId,
         null, null, null, null, uri, versionId, storageClass, formatVersion, entries, originalBytes, storedBytes, sha256,
-        encrypted, kekRef, references, lockMode, retainUntil, createdAt, null, null, keyVersionId);
+        encrypted, kekRef, references, lockMode, retainUntil, createdAt, null, null, keyVersionId, checksum);
+  }
+
+  /**
+   * The checksum a store holds for a version, as {@code packs.checksum} records it: {@code ALGORITHM:base64}
+   * as S3 reports it (a composite one ends in {@code -<parts>}), or {@code null} when it holds none.
+   */
+  static String checksum(io.lakevault.core.store.ObjectMetadata m) {
+    if (m.checksums() == null || m.checksums().isEmpty()) return null;
+    var first = m.checksums().entrySet().iterator().next(); // S3 keeps one algorithm per version
+    return first.getKey().name() + ":" + first.getValue();
   }
 
   static Row skipped(Row source, String reason) {
     return RowFactory.create(SKIPPED, source.getAs("bucket"), source.getAs("key"), source.getAs("version_id"),
         source.getAs("e_tag"), source.getAs("size"), source.getAs("last_modified_date"), false, null, null, null,
         source.getAs("retention_class"), null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, reason, source.getAs("rule_id"), null);
+        null, null, null, null, null, null, null, reason, source.getAs("rule_id"), null, null);
   }
 }

@@ -106,7 +106,7 @@ public final class VerifyJob {
         .groupBy(col("pack_id").as("e_pack_id"))
         .agg(collect_list(struct(col("entry_ordinal"), col("sha256"), col("bucket"), col("key"))).as("catalogued"));
     Dataset<Row> work = packs.join(expected, packs.col("pack_id").equalTo(expected.col("e_pack_id")), "left")
-        .select("pack_id", "uri", "version_id", "sha256", "encrypted", "kek_ref", "catalogued", "key_version_id");
+        .select("pack_id", "uri", "version_id", "sha256", "encrypted", "kek_ref", "catalogued", "key_version_id", "checksum");
     int partitions = (int) Math.max(1, Math.min(2000, work.count()));
     LakevaultConfig config = catalog.config();
     RestoreTier tier = req.tier();
@@ -207,6 +207,14 @@ public final class VerifyJob {
       String sha = HexFormat.of().formatHex(whole.digest());
       if (!sha.equals(p.getAs("sha256"))) {
         problems.add(0, uri + " has SHA-256 " + sha + ", the packs table " + p.getAs("sha256"));
+      }
+      // The checksum the store computed when the pack was written, and has kept since (packs cataloged
+      // before the column existed have none).
+      String recorded = p.getAs("checksum");
+      String stored = Staged.checksum(head);
+      if (recorded != null && stored != null && !recorded.equals(stored)) {
+        problems.add(0, uri + ": the store now reports checksum " + stored + ", the packs table recorded " + recorded
+            + " when it was written");
       }
       return new PackResult(id, uri, problems.isEmpty() ? State.VERIFIED : State.CORRUPT, entries, head.size(),
           problems.size() > 20 ? List.copyOf(problems.subList(0, 20)) : problems);

@@ -45,6 +45,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -77,7 +78,7 @@ class ArchiveJobTest {
     SimulatedClock clock = new SimulatedClock();
     LocalObjectStore generatorStore = new LocalObjectStore(dir.resolve("store"), Duration.ZERO, clock);
     GeneratedLake lake = new LakeGenerator(generatorStore, clock, SharedSpark.session(),
-        GeneratorOptions.defaults().withObjects(300).withLargeObjects(1, 6L << 20)).generate();
+        GeneratorOptions.defaults().withObjects(300).withLargeObjects(1, 28L << 20)).generate(); // compresses to over a 5 MiB part
     LakevaultConfig config = SharedSpark.localConfig(dir, Map.of("keys.local.dir", dir.resolve("keys").toString()));
     new LocalKeyRing(dir.resolve("keys")).createIfMissing("local:default");
     catalog = new Catalog(SharedSpark.session(), config);
@@ -162,6 +163,7 @@ class ArchiveJobTest {
     }
     assertEquals(1, streamed, "the large object was streamed into a pack of its own");
 
+    int multipartPacks = 0;
     for (Row p : packs.values()) {
       S3Uri u = S3Uri.parse(p.getAs("uri"));
       ObjectRef ref = new ObjectRef(u.bucket(), u.key(), p.getAs("version_id"));
@@ -180,8 +182,20 @@ class ArchiveJobTest {
       assertEquals(p.<Boolean>getAs("encrypted"), store.bucketExists(u.bucket())
           && exists(new ObjectRef(u.bucket(), u.key() + PackFormat.KEY_FILE_SUFFIX, null)));
       byte[] bytes = readAll(ref);
-      assertEquals(p.getAs("sha256"), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+      byte[] sha = MessageDigest.getInstance("SHA-256").digest(bytes);
+      assertEquals(p.getAs("sha256"), HexFormat.of().formatHex(sha));
+      // The store checked each pack against the writer's checksum: SHA-256 for one PUT, a full-object
+      // CRC32 (not a composite of parts) for a multipart upload; packs.checksum is what the store holds.
+      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      crc.update(bytes);
+      String expected = head.eTag().contains("-")
+          ? "CRC32:" + Base64.getEncoder().encodeToString(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array())
+          : "SHA256:" + Base64.getEncoder().encodeToString(sha);
+      assertEquals(expected, p.getAs("checksum"), p.<String>getAs("uri"));
+      assertEquals(expected, Staged.checksum(head));
+      if (head.eTag().contains("-")) multipartPacks++;
     }
+    assertTrue(multipartPacks > 0, "the large object's pack was a multipart upload");
   }
 
   @Test

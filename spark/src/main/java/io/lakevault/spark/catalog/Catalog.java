@@ -167,8 +167,20 @@ public final class Catalog {
     return DeltaTable.isDeltaTable(spark, path(t));
   }
 
+  /**
+   * The table as this version of lakevault knows it: columns a newer version added, which a catalog written
+   * by an older one gains on its next write ({@link #ensure}), read as nulls until then, so that read-only
+   * commands (verify, find, restore) work on such a catalog without writing to it.
+   */
   public Dataset<Row> read(CatalogTable t) {
-    return spark.read().format("delta").load(path(t));
+    Dataset<Row> df = spark.read().format("delta").load(path(t));
+    StructType actual = df.schema();
+    for (StructField want : t.schema().fields()) {
+      if (actual.getFieldIndex(want.name()).isEmpty() && want.nullable()) {
+        df = df.withColumn(want.name(), org.apache.spark.sql.functions.lit(null).cast(want.dataType()));
+      }
+    }
+    return df;
   }
 
   public DeltaTable table(CatalogTable t) {

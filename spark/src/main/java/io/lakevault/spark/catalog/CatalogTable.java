@@ -92,14 +92,14 @@ public enum CatalogTable {
 
   /** Every pack file written to the archive. */
   PACKS("packs", List.of(),
-      "Every pack: where it is, what it holds, its SHA-256, storage class and lock.",
+      "Every pack: where it is, what it holds, its SHA-256 and the checksum S3 stored, storage class and lock.",
       f("pack_id", StringType, false), f("uri", StringType, false), f("version_id", StringType),
       f("retention_class", StringType, false), f("storage_class", StringType, false),
       f("format_version", IntegerType, false), f("entries", LongType, false), f("original_bytes", LongType, false),
       f("stored_bytes", LongType, false), f("sha256", StringType, false), f("encrypted", BooleanType, false),
       f("kek_ref", StringType), f("references", LongType), f("lock_mode", StringType),
       f("retain_until", TimestampType), f("created_at", TimestampType, false), f("run_id", StringType, false),
-      f("key_version_id", StringType)),
+      f("key_version_id", StringType), f("checksum", StringType)),
 
   /** One row per job run: the audit trail. */
   RUNS("runs", List.of(),
