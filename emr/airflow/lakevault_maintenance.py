@@ -1,4 +1,4 @@
-"""lakevault weekly maintenance: cluster the catalog for fast lookups, and prove packs still read back.
+"""lakevault weekly maintenance: cluster the catalog, prove packs still read back, expire what retention ended.
 
 - catalog_optimize: Delta OPTIMIZE ZORDER BY key on the objects table, so find/versions/restore skip
   almost every file however many archive runs appended since (docs/restore.md).
@@ -19,7 +19,7 @@ VERIFY = ["verify", "--sample", "{{ var.value.get('lakevault_verify_sample', '4'
 
 with DAG(
     dag_id="lakevault_maintenance",
-    description="Weekly: catalog optimize, and a verify of a sample of packs",
+    description="Weekly: catalog optimize, a verify of a sample of packs, and retention expiry",
     doc_md=__doc__,
     schedule="0 7 * * 0",  # Sundays, after the daily run
     start_date=datetime(2026, 1, 1),
@@ -33,4 +33,7 @@ with DAG(
     request = step_task("verify_request", [*VERIFY, "--thawing-exit-code", "0"], timedelta(hours=6))
     wait = TimeDeltaSensor(task_id="wait_for_thaw", delta=timedelta(hours=49), mode="reschedule", poke_interval=3600)
     check = step_task("verify_check", VERIFY, timedelta(hours=12))
-    optimize >> request >> wait >> check
+    expire_plan = step_task("expire_plan", ["expire", "--dry-run"], timedelta(hours=2))
+    expire = step_task("expire", ["expire"], timedelta(hours=6))
+    # Expiry before the verify sample, so the sample is drawn from packs that stay.
+    optimize >> expire_plan >> expire >> request >> wait >> check

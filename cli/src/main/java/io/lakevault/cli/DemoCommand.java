@@ -74,13 +74,13 @@ final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
 
     out.printf("lakevault demo in %s%n%n", dir.toAbsolutePath());
-    out.printf("[1/6] generate: a sample lake and its S3 Inventory reports, on the local store at %s%n", store);
+    out.printf("[1/7] generate: a sample lake and its S3 Inventory reports, on the local store at %s%n", store);
     RunContext ctx = new RunContext(config);
     GeneratedLake lake = GenerateCommand.generate(ctx, GeneratorOptions.defaults().withObjects(objects)
         .withLargeObjects(largeObjects, GeneratorOptions.DEFAULT_LARGE_BYTES), spec.commandLine().getParseResult().originalArgs());
     GenerateCommand.print(lake, config, out);
 
-    out.printf("%n[2/6] catalog: Delta tables under %s%n", config.get(Settings.CATALOG_URI));
+    out.printf("%n[2/7] catalog: Delta tables under %s%n", config.get(Settings.CATALOG_URI));
     ctx.catalog.ensureTables();
     for (CatalogTable t : CatalogTable.values()) {
       out.printf("  %-11s %s%n", t.tableName(), ctx.catalog.path(t).substring("file:".length()));
@@ -89,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  runs:       %s %s %s, counts %s%n", run.getAs("run_id"), run.getAs("job"), run.getAs("status"),
         run.getJavaMap(run.fieldIndex("counts")));
 
-    out.printf("%n[3/6] inventory: the six reports into the catalog, checksums verified%n");
+    out.printf("%n[3/7] inventory: the six reports into the catalog, checksums verified%n");
     List<String> sources = lake.reports().stream().map(GeneratedLake.Report::configPrefixUri).toList();
     InventoryResult inventory = InventoryCommand.run(ctx, new InventoryJob.Request(sources, null, null, false),
         List.of("--source", "(the six generated configurations)"));
@@ -97,7 +97,7 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  tables:     %s, %s%n", CatalogTable.INVENTORY.tableName(), CatalogTable.INVENTORY_CHANGES.tableName());
 
     String policyLocation = config.get(Settings.CLASSIFY_POLICY);
-    out.printf("%n[4/6] classify: the latest inventory through the retention policy %s%n", policyLocation);
+    out.printf("%n[4/7] classify: the latest inventory through the retention policy %s%n", policyLocation);
     ClassifyResult classified = ClassifyCommand.run(ctx, PolicyFiles.classifyRequest(policyLocation, config, false, null),
         List.of("--policy", policyLocation));
     out.print(ReportFormat.text(classified).indent(2));
@@ -105,7 +105,7 @@ final class DemoCommand implements Callable<Integer> {
         CatalogTable.CLASSIFIED.tableName());
 
     String key = config.get(Settings.ARCHIVE_DEFAULT_KEY);
-    out.printf("%n[5/6] archive: the classified versions into packs under %s, sealed with %s%n",
+    out.printf("%n[5/7] archive: the classified versions into packs under %s, sealed with %s%n",
         config.get(Settings.ARCHIVE_URI), key);
     if (LocalKeyRing.isLocal(key) && new LocalKeyRing(keys).createIfMissing(key)) {
       out.printf("  created the demo's key file %s%n", new LocalKeyRing(keys).file(key));
@@ -116,6 +116,7 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  tables:     %s, %s; the format of a pack: docs/pack-format.md%n", CatalogTable.OBJECTS.tableName(),
         CatalogTable.PACKS.tableName());
     int restoreExit = restoreAndExport(ctx, config, store, out);
+    lifecycle(ctx, config, out);
 
     out.printf("%nDone in %.0f s. Look around:%n", (System.nanoTime() - t0) / 1e9);
     out.printf("  ls %s                      # one folder per bucket%n", store);
@@ -138,7 +139,7 @@ final class DemoCommand implements Callable<Integer> {
         .agg(org.apache.spark.sql.functions.min("last_modified_date"), org.apache.spark.sql.functions.max("last_modified_date"))
         .first();
     if (span.isNullAt(0)) {
-      out.printf("%n[6/6] restore and export: nothing archived under s3://%s/%s%n", DEMO_BUCKET, DEMO_PREFIX);
+      out.printf("%n[6/7] restore and export: nothing archived under s3://%s/%s%n", DEMO_BUCKET, DEMO_PREFIX);
       return Main.EXIT_FAILURE;
     }
     Instant first = span.getTimestamp(0).toInstant();
@@ -148,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
     Selector selector = new Selector(List.of(), List.of(prefix), null, List.of(), List.of(), List.of(), null, null, null,
         null, asOf, List.of(), false);
     Path restored = dir.resolve("restored").toAbsolutePath();
-    out.printf("%n[6/6] restore: %s as it was on %s into %s%n", prefix, asOf, restored);
+    out.printf("%n[6/7] restore: %s as it was on %s into %s%n", prefix, asOf, restored);
     RestoreResult r = RestoreCommand.run(ctx, new RestoreJob.Request(selector, restored.toString(), RestoreTier.BULK, 1,
         false, false, true, Duration.ofHours(1), false, null, PolicyFiles.prices(config)), List.of("(demo)"));
     out.print(RestoreReport.text(r).indent(2));
@@ -166,6 +167,37 @@ final class DemoCommand implements Callable<Integer> {
     boolean ok = check[1] == 0 && check[2] == 0 && RestoreCommand.exitCode(r) == Main.EXIT_OK
         && RestoreCommand.exitCode(x) == Main.EXIT_OK;
     return ok ? Main.EXIT_OK : Main.EXIT_FAILURE;
+  }
+
+  /**
+   * Step 7: a legal hold on the demo prefix, then retention expiry of the 90-day class with the clock moved
+   * 100 days on (its packs' storage minimum served), then the hold released.
+   */
+  private static void lifecycle(RunContext ctx, LakevaultConfig config, PrintWriter out) {
+    String prefix = "s3://" + DEMO_BUCKET + "/" + DEMO_PREFIX;
+    out.printf("%n[7/7] lifecycle: a legal hold on %s, and retention expiry 100 days from now%n", prefix);
+    Selector held = new Selector(List.of(), List.of(prefix), null, List.of(), List.of(), List.of(), null, null, null,
+        null, null, List.of(), false);
+    io.lakevault.lifecycle.HoldJob holds = new io.lakevault.lifecycle.HoldJob(ctx.catalog, java.time.Clock.systemUTC());
+    io.lakevault.lifecycle.HoldJob.Result placed = ctx.recordedWithId("hold", List.of("place", "--case", "DEMO-1", "(demo)"),
+        x -> Map.of("packs", x.packs(), "versions", x.versions()), x -> 0L,
+        runId -> holds.place(new io.lakevault.lifecycle.HoldJob.PlaceRequest("DEMO-1",
+            "demo: litigation over the settlement logs", "lakevault demo", held), runId));
+    out.print(io.lakevault.lifecycle.LifecycleReport.text(placed).indent(2));
+    java.time.Clock later = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(100));
+    io.lakevault.lifecycle.ExpireJob expire = new io.lakevault.lifecycle.ExpireJob(ctx.catalog, later);
+    io.lakevault.lifecycle.ExpireJob.Result expired = ctx.recordedWithId("expire", List.of("(demo, clock +100 days)"),
+        x -> Map.of("packs_deleted", x.deleted(), "versions_disposed", x.versionsDisposed()),
+        io.lakevault.lifecycle.ExpireJob.Result::bytesDeleted,
+        runId -> expire.run(new io.lakevault.lifecycle.ExpireJob.Request(List.of("operational-90d"), false,
+            PolicyFiles.prices(config), null), runId));
+    out.print(io.lakevault.lifecycle.LifecycleReport.text(expired).indent(2));
+    io.lakevault.lifecycle.HoldJob.Result released = ctx.recordedWithId("hold", List.of("release", "--case", "DEMO-1",
+        "(demo)"), x -> Map.of("packs_released", x.holds().done()), x -> 0L,
+        runId -> holds.release(new io.lakevault.lifecycle.HoldJob.ReleaseRequest("DEMO-1", "demo over", "lakevault demo"),
+            runId));
+    out.print(io.lakevault.lifecycle.LifecycleReport.text(released).indent(2));
+    out.printf("  tables:     holds, held_packs; objects.disposed_* for what expiry destroyed: docs/lifecycle.md%n");
   }
 
   /** {equal, different, missing}: each key's source version current at {@code asOf} against its restored file. */

@@ -67,8 +67,8 @@ final class LookupCommands {
           out.printf(Locale.ROOT, "%-24s %10s  %-16s %-24s %s%n", "last modified", "size", "class", "retain until", "key");
         }
         for (Lookup.Version v : l.versions()) {
-          out.printf(Locale.ROOT, "%-24s %10s  %-16s %-24s %s%n", v.lastModified(), Sizes.format(v.size()), v.retentionClass(),
-              v.retainUntil(), v.key());
+          out.printf(Locale.ROOT, "%-24s %10s  %-16s %-24s %s%s%n", v.lastModified(), Sizes.format(v.size()), v.retentionClass(),
+              v.retainUntil(), v.key(), v.disposed() ? "  [disposed " + v.disposedAt() + ": retention ended]" : "");
         }
         if (l.truncated()) out.printf(Locale.ROOT, "... and %,d more (--limit)%n", l.objects() - l.versions().size());
       }
@@ -107,9 +107,11 @@ final class LookupCommands {
         out.printf(Locale.ROOT, "%-13s %-24s %10s  %-16s %-24s %-34s %s%n", "status", "last modified", "size", "class",
             "retain until", "version id", "sha256 / pack");
         for (Lookup.Version v : versions) {
-          out.printf(Locale.ROOT, "%-13s %-24s %10s  %-16s %-24s %-34s %s%n", v.status().name().replace('_', ' '),
+          out.printf(Locale.ROOT, "%-13s %-24s %10s  %-16s %-24s %-34s %s%n",
+              v.disposed() ? "DISPOSED" : v.status().name().replace('_', ' '),
               v.lastModified(), v.status() == Lookup.Status.DELETE_MARKER ? "-" : Sizes.format(v.size()), v.retentionClass(),
-              v.retainUntil(), v.versionId(), v.sha256() == null ? "-" : v.sha256().substring(0, 16) + "... " + v.packId()
+              v.retainUntil(), v.versionId(), v.disposed() ? "disposed " + v.disposedAt() + ": " + v.disposal()
+                  : v.sha256() == null ? "-" : v.sha256().substring(0, 16) + "... " + v.packId()
                   + (v.deduplicated() ? " (dedup)" : ""));
         }
       }
@@ -134,6 +136,8 @@ final class LookupCommands {
     m.put("content_type", v.contentType());
     m.put("user_metadata", v.userMetadata());
     m.put("archived_at", v.archivedAt() == null ? null : v.archivedAt().toString());
+    m.put("disposed_at", v.disposedAt() == null ? null : v.disposedAt().toString());
+    m.put("disposal", v.disposal());
     return m;
   }
 

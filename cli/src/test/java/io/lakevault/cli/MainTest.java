@@ -305,9 +305,9 @@ class MainTest {
     Result r = run("--conf", "classify.policy=../conf/policy.yaml", "demo", "--dir", work.toString(),
         "--objects", "150", "--large-objects", "0");
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("[1/6] generate"), r.out());
-    assertTrue(r.out().contains("[3/6] inventory"), r.out());
-    assertTrue(r.out().contains("[4/6] classify"), r.out());
+    assertTrue(r.out().contains("[1/7] generate"), r.out());
+    assertTrue(r.out().contains("[3/7] inventory"), r.out());
+    assertTrue(r.out().contains("[4/7] classify"), r.out());
     assertTrue(r.out().contains("Cost to archive"), r.out());
     assertTrue(r.out().contains("finra-7y"), r.out());
     // explain, on the demo's catalog: the rule that decided and the conditions it checked.
@@ -321,7 +321,7 @@ class MainTest {
     assertEquals(1, absent.code());
     assertTrue(absent.err().contains("is not in the latest inventory"), absent.err());
     assertTrue(r.out().contains("runs:"), r.out());
-    assertTrue(r.out().contains("[5/6] archive"), r.out());
+    assertTrue(r.out().contains("[5/7] archive"), r.out());
     assertTrue(r.out().matches("(?s).*Archived [\\d,]+ object versions .* into [\\d,]+ packs.*"), r.out());
     assertTrue(Files.isDirectory(work.resolve("store/lakevault-catalog/catalog/objects/_delta_log")));
     assertTrue(SharedSpark.session().read().format("delta").load(work.resolve("store/lakevault-catalog/catalog/objects")
@@ -331,6 +331,21 @@ class MainTest {
         "archive", "--dry-run");
     assertEquals(0, again.code(), again.err());
     assertTrue(again.out().contains("Nothing to archive"), again.out());
+    // Step 7: a hold placed and released, and expiry of the 90-day class with the clock moved on.
+    assertTrue(r.out().contains("[7/7] lifecycle"), r.out());
+    assertTrue(r.out().contains("case DEMO-1 placed"), r.out());
+    assertTrue(r.out().matches("(?s).*expire as of .*deleted [\\d,]+ pack\\(s\\).*"), r.out());
+    assertTrue(r.out().contains("case DEMO-1 released"), r.out());
+    Result list = run("--conf", "store.local.root=" + work.resolve("store"), "hold", "list", "--json");
+    assertEquals(0, list.code(), list.err());
+    assertTrue(list.out().contains("\"case\" : \"DEMO-1\"") && list.out().contains("\"state\" : \"released\""), list.out());
+    Result plan = run("--conf", "store.local.root=" + work.resolve("store"), "expire", "--dry-run");
+    assertEquals(0, plan.code(), plan.err());
+    assertTrue(plan.out().contains("expire (dry run: nothing deleted)"), plan.out());
+    Result noCase = run("--conf", "store.local.root=" + work.resolve("store"), "hold", "release", "--case", "NOPE",
+        "--reason", "x");
+    assertEquals(2, noCase.code());
+    assertTrue(noCase.err().contains("no case NOPE in the holds table"), noCase.err());
     // Running again starts afresh in the same folder.
     assertEquals(0, run("--conf", "classify.policy=../conf/policy.yaml", "demo", "--dir", work.toString(),
         "--objects", "60", "--large-objects", "0").code());

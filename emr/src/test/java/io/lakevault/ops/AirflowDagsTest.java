@@ -82,7 +82,12 @@ class AirflowDagsTest {
   @Test
   void maintenanceOptimizesThenVerifiesTheSameSampleAfterItThaws() {
     JsonNode tasks = structure().get("lakevault_maintenance").get("tasks");
-    assertEquals(List.of("catalog_optimize", "verify_request", "wait_for_thaw", "verify_check"), order(tasks));
+    assertEquals(List.of("catalog_optimize", "expire_plan", "expire", "verify_request", "wait_for_thaw", "verify_check"),
+        order(tasks));
+    assertEquals(List.of("lakevault", "expire"), parse(tasks.get("expire_plan")));
+    assertEquals(List.of("lakevault", "expire"), parse(tasks.get("expire")));
+    assertTrue(lakevaultArgs(tasks.get("expire_plan")).contains("--dry-run"), "the plan is a dry run");
+    assertFalse(lakevaultArgs(tasks.get("expire")).contains("--dry-run"));
     List<String> request = lakevaultArgs(tasks.get("verify_request"));
     List<String> check = lakevaultArgs(tasks.get("verify_check"));
     assertEquals(List.of("catalog", "optimize"), lakevaultArgs(tasks.get("catalog_optimize")).subList(2, 4));
@@ -95,6 +100,18 @@ class AirflowDagsTest {
     assertEquals(List.of("lakevault", "catalog", "optimize"), parse(tasks.get("catalog_optimize")));
     assertEquals(List.of("lakevault", "verify"), parse(tasks.get("verify_request")));
     assertEquals(List.of("lakevault", "verify"), parse(tasks.get("verify_check")));
+  }
+
+  @Test
+  void holdsAreTriggeredWithACaseASelectorAndAnAction() {
+    JsonNode dag = structure().get("lakevault_hold");
+    assertTrue(dag.get("args").get("schedule").isNull(), "triggered, never scheduled");
+    assertEquals(1, dag.get("args").get("max_active_runs").asInt());
+    Set<String> names = new TreeSet<>();
+    dag.get("args").get("params").fieldNames().forEachRemaining(names::add);
+    assertEquals(Set.of("action", "by", "case", "reason", "selector"), names);
+    assertEquals(List.of("place", "release"), strings(dag.get("args").get("params").get("action").get("enum")));
+    assertEquals(List.of("command", "hold"), order(dag.get("tasks")));
   }
 
   @Test

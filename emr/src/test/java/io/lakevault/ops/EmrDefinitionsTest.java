@@ -104,7 +104,7 @@ class EmrDefinitionsTest {
         submitted++;
       }
     }
-    assertEquals(7, submitted);
+    assertEquals(9, submitted);
   }
 
   /**
@@ -171,7 +171,7 @@ class EmrDefinitionsTest {
       }
     }
     assertEquals(List.of("lakevault inventory", "lakevault classify", "lakevault archive", "lakevault catalog optimize",
-        "lakevault verify", "lakevault restore", "lakevault export"), commands);
+        "lakevault verify", "lakevault expire", "lakevault expire", "lakevault restore", "lakevault export"), commands);
     // EMR Serverless: the same jar and class, the command as entry-point arguments.
     JsonNode run = renderJson("serverless/job-run.json", Map.of("LAKEVAULT_ARGS", "catalog optimize"));
     JsonNode submit = run.get("jobDriver").get("sparkSubmit");

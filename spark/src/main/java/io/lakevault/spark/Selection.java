@@ -1,4 +1,4 @@
-package io.lakevault.restore;
+package io.lakevault.spark;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -56,7 +56,7 @@ public final class Selection {
   }
 
   /** The version of each key current at {@code asOf} (or now), delete markers included. */
-  static Dataset<Row> current(Dataset<Row> objects, java.time.Instant asOf) {
+  public static Dataset<Row> current(Dataset<Row> objects, java.time.Instant asOf) {
     Dataset<Row> o = asOf == null ? objects : objects.where(col("last_modified_date").leq(lit(Timestamp.from(asOf))));
     return o.withColumn("_rank", row_number().over(Window.partitionBy("bucket", "key")
             .orderBy(col("last_modified_date").desc_nulls_last(), col("version_id").desc_nulls_last())))
@@ -64,7 +64,7 @@ public final class Selection {
   }
 
   /** The filters of every kind but time. */
-  Dataset<Row> filtered(Dataset<Row> o, Selector s) {
+  public Dataset<Row> filtered(Dataset<Row> o, Selector s) {
     if (!s.buckets().isEmpty()) o = o.where(col("bucket").isin(s.buckets().toArray()));
     if (!s.prefixes().isEmpty()) {
       Column any = lit(false);

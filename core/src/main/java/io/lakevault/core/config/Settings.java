@@ -161,13 +161,20 @@ public final class Settings {
         return d;
       });
 
+  public static final Setting<String> LIFECYCLE_ERASER_ROLE = new Setting<>("lifecycle.eraser-role", null,
+      "IAM role ARN that expire assumes to delete the key files of the packs it deletes (the shipped bucket policy lets only the eraser role delete key files). Unset: the job's own credentials, which suffices on the local store; on S3 with the shipped policies the key files are then kept and reported.",
+      "ARN", s -> {
+        if (!s.startsWith("arn:")) throw new IllegalArgumentException("must be an IAM role ARN (arn:aws:iam::...:role/...)");
+        return s;
+      });
+
   private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
 
   static {
     for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
         S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS,
         CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE, ARCHIVE_DEFAULT_KEY, KEYS_LOCAL_DIR, KMS_ENDPOINT, STS_ENDPOINT,
-        RESTORE_POLL_INTERVAL, ARCHIVE_MAX_SKIPPED_FRACTION, LEASE_TIMEOUT)) {
+        RESTORE_POLL_INTERVAL, ARCHIVE_MAX_SKIPPED_FRACTION, LEASE_TIMEOUT, LIFECYCLE_ERASER_ROLE)) {
       ALL.put(s.key(), s);
     }
   }

@@ -123,6 +123,65 @@ public record Selector(List<String> buckets, List<String> prefixes, String keysF
     return b.toString();
   }
 
+  /**
+   * The selection a {@link #canonical} line describes, so that a recorded selection (a legal hold's) can be
+   * applied again to versions archived later.
+   *
+   * @param keysFileOf where the keys file of a given SHA-256 is kept (a {@code keys=sha256:...} part)
+   */
+  public static Selector parseCanonical(String line, java.util.function.Function<String, String> keysFileOf) {
+    java.util.Map<String, List<String>> parts = new java.util.LinkedHashMap<>();
+    boolean all = false;
+    StringBuilder cur = new StringBuilder();
+    String name = null;
+    List<String> values = new ArrayList<>();
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '\\' && i + 1 < line.length()) {
+        cur.append(line.charAt(++i));
+      } else if (name == null && c == '=') {
+        name = cur.toString();
+        cur.setLength(0);
+      } else if (name != null && c == ',') {
+        values.add(cur.toString());
+        cur.setLength(0);
+      } else if (c == ';') {
+        if (name == null) {
+          if (!cur.toString().equals("all-versions")) throw new IllegalArgumentException("selector part '" + cur + "' in: " + line);
+          all = true;
+        } else {
+          values.add(cur.toString());
+          parts.put(name, values);
+        }
+        name = null;
+        values = new ArrayList<>();
+        cur.setLength(0);
+      } else {
+        cur.append(c);
+      }
+    }
+    if (cur.length() > 0 || name != null) throw new IllegalArgumentException("selector does not end with ';': " + line);
+    String keys = one(parts, "keys");
+    if (keys != null && !keys.startsWith("sha256:")) throw new IllegalArgumentException("keys=" + keys + " in: " + line);
+    return new Selector(parts.get("bucket"), parts.get("prefix"), keys == null ? null : keysFileOf.apply(keys.substring(7)),
+        parts.get("glob"), parts.get("class"), parts.get("rule"), longOf(one(parts, "min-size")), longOf(one(parts, "max-size")),
+        instantOf(one(parts, "modified-after")), instantOf(one(parts, "modified-before")), instantOf(one(parts, "as-of")),
+        parts.get("version-id"), all);
+  }
+
+  private static String one(java.util.Map<String, List<String>> parts, String name) {
+    List<String> v = parts.get(name);
+    return v == null ? null : v.get(0);
+  }
+
+  private static Long longOf(String v) {
+    return v == null ? null : Long.parseLong(v);
+  }
+
+  private static Instant instantOf(String v) {
+    return v == null ? null : Instant.parse(v);
+  }
+
   private static void part(StringBuilder b, String name, List<String> values) {
     if (values.isEmpty()) return;
     b.append(name).append('=');

@@ -27,6 +27,22 @@ class SelectorTest {
   }
 
   @Test
+  void aCanonicalLineParsesBackToTheSameSelection() {
+    Selector full = new Selector(List.of("b1", "b2"), List.of("p,q;r/", "s3://b1/x\\y/"), "/tmp/k.txt", List.of("**/*.json"),
+        List.of("finra-7y"), List.of("r1"), 10L, 2000L, Instant.parse("2020-01-01T00:00:00Z"),
+        Instant.parse("2025-01-01T00:00:00Z"), Instant.parse("2024-06-30T12:00:00Z"), List.of(), true);
+    String line = full.canonical("abc123");
+    Selector back = Selector.parseCanonical(line, digest -> "/catalog/holds/keys/" + digest + ".txt");
+    assertEquals(line, back.canonical("abc123"));
+    assertEquals("/catalog/holds/keys/abc123.txt", back.keysFile());
+    assertEquals(full.prefixes(), back.prefixes());
+    Selector versions = new Selector(List.of("b"), List.of(), null, List.of(), List.of(), List.of(), null, null, null, null,
+        null, List.of("v2", "v1"), false);
+    assertEquals(versions, Selector.parseCanonical(versions.canonical(null), d -> null));
+    assertThrows(IllegalArgumentException.class, () -> Selector.parseCanonical("bucket=b", d -> null));
+  }
+
+  @Test
   void emptyOrContradictorySelectionsAreUsageErrors() {
     assertTrue(assertThrows(LakevaultException.class, () -> s(List.of(), List.of(), null).validate()).getMessage()
         .contains("say what to select"));

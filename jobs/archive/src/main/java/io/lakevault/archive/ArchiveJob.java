@@ -130,27 +130,11 @@ public final class ArchiveJob {
     }
     // One writer at a time: housekeeping takes any noted pack of another run that no commit lists for an
     // orphan, so a second run at once would delete the first one's packs before they are cataloged.
-    try (ObjectStore leaseStore = leaseStore();
-        RunLease lease = RunLease.acquire(leaseStore, leaseFile(), runId, "archive", clock, config().get(Settings.LEASE_TIMEOUT));
+    try (io.lakevault.spark.catalog.CatalogLease lease = io.lakevault.spark.catalog.CatalogLease.acquire(catalog, runId,
+            "archive", clock);
         Beside beside = new Beside()) {
-      return run(req, runId, now, beside, lease);
+      return run(req, runId, now, beside, lease.lease());
     }
-  }
-
-  /** The store that holds the catalog's lease: the catalog's own, or a local store over the parent of a file: catalog. */
-  private ObjectStore leaseStore() {
-    String catalogUri = config().get(Settings.CATALOG_URI);
-    return S3Uri.isS3(catalogUri) ? ObjectStores.open(config()) : new io.lakevault.core.store.LocalObjectStore(localCatalog().getParent());
-  }
-
-  /** Where in {@link #leaseStore()} the lease file is. */
-  private S3Uri leaseFile() {
-    String catalogUri = config().get(Settings.CATALOG_URI);
-    return S3Uri.isS3(catalogUri) ? RunLease.location(catalogUri) : new S3Uri(localCatalog().getFileName().toString(), RunLease.FILE);
-  }
-
-  private java.nio.file.Path localCatalog() {
-    return java.nio.file.Path.of(java.net.URI.create(catalog.locations().hadoopPath(config().get(Settings.CATALOG_URI))));
   }
 
   /** @param lease the run's lease, or {@code null} for a dry run (which writes nothing) */
@@ -447,9 +431,44 @@ public final class ArchiveJob {
           + " locked; they are cataloged, and every later run retries the lock until it holds (e.g. %s)", failed.size(), runId,
           failed.get(0)));
     }
-    LOG.info("run {}: packs cataloged in {} ms, objects in {} ms, packs locked in {} ms", runId, (t1 - t0) / 1_000_000,
-        (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+    lockProblems.addAll(holdForOpenCases(runId, archivedAt));
+    LOG.info("run {}: packs cataloged in {} ms, objects in {} ms, packs locked (and held) in {} ms", runId,
+        (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
     return failed.size();
+  }
+
+  /**
+   * A legal hold reaches versions archived after it was placed: each open case's selection is applied to the
+   * catalog, and the packs of this run that hold a selected version get the case's S3 legal hold (recorded in
+   * {@code held_packs} first). No open case: one small read of {@code holds}.
+   */
+  private List<String> holdForOpenCases(String runId, Instant now) {
+    io.lakevault.spark.lifecycle.LegalHolds holds = new io.lakevault.spark.lifecycle.LegalHolds(catalog);
+    List<Row> cases = holds.openCases();
+    if (cases.isEmpty()) return List.of();
+    List<String> problems = new ArrayList<>();
+    Dataset<Row> mine = catalog.read(CatalogTable.OBJECTS).where(col("run_id").equalTo(runId))
+        .select(col("bucket").as("m_bucket"), col("key").as("m_key"), col("version_id").as("m_version"));
+    for (Row c : cases) {
+      Dataset<Row> selected = holds.selected(holds.selector(c.getString(1)))
+          .join(mine, col("bucket").equalTo(col("m_bucket")).and(col("key").equalTo(col("m_key")))
+              .and(col("version_id").eqNullSafe(col("m_version"))), "left_semi");
+      Dataset<Row> packs = holds.packsOf(selected).persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        if (packs.isEmpty()) continue;
+        io.lakevault.spark.lifecycle.LegalHolds.Outcome o = holds.hold(c.getString(0), packs, runId, now);
+        LOG.info("case {}: {} pack(s) of run {} hold versions it selects; legal hold set on {}", c.getString(0),
+            o.done() + o.failed(), runId, o.done());
+        if (o.failed() > 0) {
+          problems.add(String.format(java.util.Locale.ROOT, "case %s: %,d pack(s) of this run hold versions the case"
+              + " selects but their legal hold could not be set (recorded in held_packs; `lakevault hold place` of the"
+              + " case again retries): %s", c.getString(0), o.failed(), o.examples().get(0)));
+        }
+      } finally {
+        packs.unpersist();
+      }
+    }
+    return problems;
   }
 
   /**

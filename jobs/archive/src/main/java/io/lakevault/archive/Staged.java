@@ -61,7 +61,8 @@ final class Staged {
         col("pack_stored_bytes").as("stored_bytes"), col("pack_sha256").as("sha256"), col("pack_encrypted").as("encrypted"),
         col("pack_kek_ref").as("kek_ref"), col("pack_references").as("references"), col("pack_lock_mode").as("lock_mode"),
         col("pack_retain_until").as("retain_until"), col("pack_created_at").as("created_at"), lit(runId).as("run_id"),
-        col("pack_key_version_id").as("key_version_id"), col("pack_checksum").as("checksum"));
+        col("pack_key_version_id").as("key_version_id"), col("pack_checksum").as("checksum"),
+        lit(null).cast("string").as("disposal_run_id"), lit(null).cast("timestamp").as("disposed_at"));
   }
 
   /** The {@code objects} table's columns of staged object rows. */
@@ -72,6 +73,8 @@ final class Staged {
       cols.add(switch (f) {
         case "archived_at" -> archivedAt.as(f);
         case "run_id" -> lit(runId).as(f);
+        case "disposed_at" -> lit(null).cast("timestamp").as(f);
+        case "disposed_run_id", "disposal" -> lit(null).cast("string").as(f);
         default -> col(f);
       });
     }

@@ -86,7 +86,8 @@ public final class VerifyJob {
     if (!catalog.exists(CatalogTable.PACKS)) {
       throw LakevaultException.usage("nothing is archived yet: the catalog has no packs table");
     }
-    Dataset<Row> packs = catalog.read(CatalogTable.PACKS);
+    // Packs retention expiry deleted are gone by design (docs/lifecycle.md), not missing.
+    Dataset<Row> packs = catalog.read(CatalogTable.PACKS).where(col("disposed_at").isNull());
     if (!req.packIds().isEmpty()) {
       packs = packs.where(col("pack_id").isin(req.packIds().toArray()));
       long found = packs.count();

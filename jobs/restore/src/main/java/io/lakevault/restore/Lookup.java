@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.sum;
 
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.restore.Selector;
+import io.lakevault.spark.Selection;
 import io.lakevault.spark.catalog.Catalog;
 import io.lakevault.spark.catalog.CatalogTable;
 import java.sql.Timestamp;
@@ -27,10 +28,20 @@ public final class Lookup {
   /** What the archive holds of one object version. */
   public enum Status { CURRENT, NONCURRENT, DELETE_MARKER }
 
-  /** One archived version or delete marker. */
+  /**
+   * One archived version or delete marker.
+   *
+   * @param disposedAt when retention expiry deleted the pack holding its bytes ({@code null}: still archived)
+   * @param disposal under which rule (class, retain-until, pack deleted)
+   */
   public record Version(String bucket, String key, String versionId, Instant lastModified, long size,
       Status status, String retentionClass, Instant retainUntil, String sha256, String packId, String contentType,
-      Map<String, String> userMetadata, Instant archivedAt, boolean deduplicated) {}
+      Map<String, String> userMetadata, Instant archivedAt, boolean deduplicated, Instant disposedAt, String disposal) {
+
+    public boolean disposed() {
+      return disposedAt != null;
+    }
+  }
 
   /** A page of {@code find}: the first {@code limit} keys, and the totals over all of them. */
   public record Listing(List<Version> versions, long objects, long bytes, boolean truncated) {}
@@ -86,7 +97,7 @@ public final class Lookup {
         r.<Long>getAs("size"), status, r.getAs("retention_class"), instant(r.getAs("retain_until")), r.getAs("sha256"),
         r.getAs("pack_id"), r.getAs("content_type"),
         r.isNullAt(r.fieldIndex("user_metadata")) ? Map.of() : r.getJavaMap(r.fieldIndex("user_metadata")),
-        instant(r.getAs("archived_at")), r.getAs("dedup_ref") != null);
+        instant(r.getAs("archived_at")), r.getAs("dedup_ref") != null, instant(r.getAs("disposed_at")), r.getAs("disposal"));
   }
 
   private static Instant instant(Timestamp t) {

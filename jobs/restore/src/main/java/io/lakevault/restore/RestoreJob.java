@@ -25,6 +25,7 @@ import io.lakevault.core.store.ObjectStoreException;
 import io.lakevault.core.store.RestoreTier;
 import io.lakevault.core.store.S3Uri;
 import io.lakevault.core.store.StorageClass;
+import io.lakevault.spark.Selection;
 import io.lakevault.spark.SparkErrors;
 import io.lakevault.spark.catalog.Catalog;
 import io.lakevault.spark.catalog.CatalogTable;
@@ -120,15 +121,29 @@ public final class RestoreJob {
 
     // ---- find
     long t = System.nanoTime();
-    Dataset<Row> chosen = selection.apply(sel).persist(StorageLevel.MEMORY_AND_DISK());
+    // Versions whose pack retention expiry deleted are chosen as any other, then set apart: they are reported
+    // as disposed (no longer exist), not restored and not missing.
+    Dataset<Row> selected = selection.apply(sel);
+    Dataset<Row> chosen = selected.where(col("disposed_at").isNull()).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> latest = null;
     try {
       Row totals = chosen.agg(count(lit(1)), coalesce(sum("size"), lit(0L)), countDistinct("bucket"),
           count(when(col("pack_id").isNull(), lit(1)))).first();
       long objects = totals.getLong(0);
       if (objects == 0) {
+        Row gone = selected.where(col("disposed_at").isNotNull())
+            .agg(count(lit(1)), org.apache.spark.sql.functions.max("disposed_at")).first();
+        if (gone.getLong(0) > 0) {
+          throw LakevaultException.input("every version the selection (" + canonical + ") chooses was disposed of when its"
+              + " retention ended (" + gone.getLong(0) + " version(s), the last at " + gone.get(1) + "): they no longer"
+              + " exist; `lakevault versions` shows each disposal");
+        }
         throw LakevaultException.input("no archived version matches the selection (" + canonical + "); check it with "
             + "`lakevault find` or `lakevault versions`");
+      }
+      long disposed = selected.where(col("disposed_at").isNotNull()).count();
+      if (disposed > 0) {
+        LOG.warn("{} selected version(s) were disposed of by retention expiry and are not restored", disposed);
       }
       if (totals.getLong(3) > 0) {
         throw new LakevaultException(ErrorKind.INTERNAL, totals.getLong(3) + " selected versions have no pack in the "
@@ -205,6 +220,7 @@ public final class RestoreJob {
       // ---- outcome over every run of the request
       t = System.nanoTime();
       Map<String, Long> objectStates = new LinkedHashMap<>();
+      if (disposed > 0) objectStates.put("DISPOSED", disposed); // shown, not counted among the selected objects
       List<RestoreResult.Failure> failures = new ArrayList<>();
       long restoredBytes = 0;
       long bytesRead = 0;

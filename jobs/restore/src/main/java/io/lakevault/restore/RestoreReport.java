@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lakevault.core.config.Sizes;
 import io.lakevault.core.cost.RestoreCost;
+import io.lakevault.spark.Selection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

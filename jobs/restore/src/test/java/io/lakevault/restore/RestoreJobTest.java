@@ -18,6 +18,7 @@ import io.lakevault.core.store.LocalObjectStore;
 import io.lakevault.core.store.ObjectRef;
 import io.lakevault.core.store.RestoreTier;
 import io.lakevault.generator.SimulatedClock;
+import io.lakevault.spark.Selection;
 import io.lakevault.spark.SharedSpark;
 import io.lakevault.spark.catalog.Catalog;
 import io.lakevault.spark.catalog.CatalogTable;

@@ -40,6 +40,11 @@ public final class Catalog {
     return config.get(Settings.CATALOG_URI) + "/" + t.tableName();
   }
 
+  /** A file of the catalog's own beside its tables (reports, hold keys files), as the user writes URIs. */
+  public String uriOf(String relative) {
+    return config.get(Settings.CATALOG_URI) + "/" + relative;
+  }
+
   /** The table's location as Hadoop opens it. */
   public String path(CatalogTable t) {
     return locations.hadoopPath(uri(t));

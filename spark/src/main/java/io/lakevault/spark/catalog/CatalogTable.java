@@ -81,14 +81,15 @@ public enum CatalogTable {
 
   /** Every archived object version and where its bytes are. */
   OBJECTS("objects", List.of("bucket"),
-      "Every archived object version: its source identity, SHA-256, retention, and the pack entry holding its bytes.",
+      "Every archived object version: its source identity, SHA-256, retention, the pack entry holding its bytes, and its disposal once retention expiry deleted that pack.",
       f("bucket", StringType, false), f("key", StringType, false), f("version_id", StringType),
       f("e_tag", StringType), f("size", LongType, false), f("last_modified_date", TimestampType),
       f("is_delete_marker", BooleanType, false), f("sha256", StringType), f("content_type", StringType),
       f("user_metadata", createMapType(StringType, StringType)), f("retention_class", StringType, false),
       f("rule_id", StringType), f("retain_until", TimestampType), f("pack_id", StringType), f("entry_ordinal", IntegerType),
       f("entry_offset", LongType), f("entry_length", LongType), f("dedup_ref", StringType),
-      f("archived_at", TimestampType, false), f("run_id", StringType, false)),
+      f("archived_at", TimestampType, false), f("run_id", StringType, false),
+      f("disposed_at", TimestampType), f("disposed_run_id", StringType), f("disposal", StringType)),
 
   /** Every pack file written to the archive. */
   PACKS("packs", List.of(),
@@ -99,7 +100,23 @@ public enum CatalogTable {
       f("stored_bytes", LongType, false), f("sha256", StringType, false), f("encrypted", BooleanType, false),
       f("kek_ref", StringType), f("references", LongType), f("lock_mode", StringType),
       f("retain_until", TimestampType), f("created_at", TimestampType, false), f("run_id", StringType, false),
-      f("key_version_id", StringType), f("checksum", StringType)),
+      f("key_version_id", StringType), f("checksum", StringType), f("disposal_run_id", StringType),
+      f("disposed_at", TimestampType)),
+
+  /** Legal-hold cases: one row per case, updated when it is released. */
+  HOLDS("holds", List.of(),
+      "Legal-hold cases: the selection each holds, why, who placed it and when, and its release.",
+      f("case_id", StringType, false), f("selector", StringType, false), f("reason", StringType, false),
+      f("placed_by", StringType, false), f("placed_at", TimestampType, false), f("place_run_id", StringType, false),
+      f("released_at", TimestampType), f("released_by", StringType), f("release_reason", StringType),
+      f("release_run_id", StringType)),
+
+  /** Which packs each case holds: the record behind every S3 legal hold lakevault sets or removes. */
+  HELD_PACKS("held_packs", List.of(),
+      "One row per (case, pack): the pack and key file versions a case put a legal hold on, the selected versions in it, and when the hold was removed.",
+      f("case_id", StringType, false), f("pack_id", StringType, false), f("uri", StringType, false),
+      f("version_id", StringType), f("key_version_id", StringType), f("versions", LongType, false),
+      f("held_at", TimestampType, false), f("run_id", StringType, false), f("hold_removed_at", TimestampType)),
 
   /** One row per job run: the audit trail. */
   RUNS("runs", List.of(),

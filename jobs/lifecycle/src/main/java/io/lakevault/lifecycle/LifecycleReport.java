@@ -1,0 +1,153 @@
+package io.lakevault.lifecycle;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lakevault.core.config.Sizes;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The text and JSON reports of {@code hold} and {@code expire}. */
+public final class LifecycleReport {
+  private LifecycleReport() {}
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public static String text(HoldJob.Result r) {
+    StringBuilder b = new StringBuilder();
+    if (r.action().equals("place")) {
+      b.append(String.format(Locale.ROOT, "case %s %s: %s%n", r.caseId(), r.resumed() ? "was open; its holds set again"
+          : "placed", r.selector()));
+      b.append(String.format(Locale.ROOT, "  %,d archived version(s) selected, in %,d pack(s); legal hold set on %,d%n",
+          r.versions(), r.packs(), r.holds().done()));
+      if (r.disposedSelected() > 0) {
+        b.append(String.format(Locale.ROOT, "  %,d selected version(s) were already disposed of (retention ended): nothing"
+            + " left to hold%n", r.disposedSelected()));
+      }
+    } else {
+      b.append(String.format(Locale.ROOT, "case %s %s%n", r.caseId(), r.resumed() ? "was released already; its holds"
+          + " removed again where no open case needs them" : "released"));
+      b.append(String.format(Locale.ROOT, "  legal hold removed from %,d pack(s); %,d kept held for other open cases%n",
+          r.holds().done(), r.keptForOtherCases()));
+    }
+    if (r.holds().failed() > 0) {
+      b.append(String.format(Locale.ROOT, "  %,d pack(s) failed (run the same command again to retry):%n", r.holds().failed()));
+      r.holds().examples().forEach(e -> b.append("    ").append(e).append('\n'));
+    }
+    return b.toString();
+  }
+
+  public static String text(List<HoldJob.Case> cases) {
+    if (cases.isEmpty()) return "no legal-hold case\n";
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%-20s %-8s %8s %10s  %-24s %-20s %s%n", "case", "state", "packs", "versions",
+        "placed", "by", "selection / reason"));
+    for (HoldJob.Case c : cases) {
+      b.append(String.format(Locale.ROOT, "%-20s %-8s %,8d %,10d  %-24s %-20s %s: %s%n", c.caseId(),
+          c.releasedAt() == null ? "open" : "released", c.packsHeld(), c.versionsHeld(), c.placedAt(), c.placedBy(),
+          c.selector(), c.reason()));
+      if (c.releasedAt() != null) {
+        b.append(String.format(Locale.ROOT, "%-20s released %s by %s: %s%n", "", c.releasedAt(), c.releasedBy(),
+            c.releaseReason()));
+      }
+    }
+    return b.toString();
+  }
+
+  public static String text(ExpireJob.Result r) {
+    StringBuilder b = new StringBuilder();
+    b.append(r.dryRun() ? "expire (dry run: nothing deleted) as of " : "expire as of ").append(r.asOf()).append('\n');
+    b.append(String.format(Locale.ROOT, "  %-18s %8s %12s%n", "packs", "count", "bytes"));
+    for (Map.Entry<String, Long> e : r.packs().entrySet()) {
+      b.append(String.format(Locale.ROOT, "  %-18s %,8d %12s%n", e.getKey().toLowerCase(Locale.ROOT).replace('_', ' '),
+          e.getValue(), Sizes.format(r.bytes().getOrDefault(e.getKey(), 0L))));
+    }
+    b.append(String.format(Locale.ROOT, "  %s %,d pack(s), %s, $%.4f a month of storage freed%n",
+        r.dryRun() ? "would delete" : "deleted", r.deleted(), Sizes.format(r.bytesDeleted()), r.monthlyCostFreed()));
+    if (!r.dryRun()) b.append(String.format(Locale.ROOT, "  %,d version(s) marked disposed%n", r.versionsDisposed()));
+    for (Map.Entry<String, List<String>> e : r.examples().entrySet()) {
+      if (e.getKey().equals("DELETE") && !r.dryRun()) continue;
+      b.append("  ").append(e.getKey().equals("DELETE") ? "to delete" : "held back, " + e.getKey().toLowerCase(Locale.ROOT)
+          .replace('_', ' ')).append(":\n");
+      e.getValue().forEach(x -> b.append("    ").append(x).append('\n'));
+    }
+    if (r.packs().containsKey("MIXED")) {
+      b.append(String.format(Locale.ROOT, "  mixed packs hold %s past retention; a rewrite would pay for %,d of them%n",
+          Sizes.format(r.mixedDeadBytes()), r.rewritesThatPay()));
+      r.rewriteExamples().forEach(x -> b.append("    ").append(x).append('\n'));
+    }
+    if (!r.problems().isEmpty()) {
+      b.append("  not deleted, or deleted with a warning:\n");
+      r.problems().forEach(x -> b.append("    ").append(x).append('\n'));
+    }
+    return b.toString();
+  }
+
+  public static String json(HoldJob.Result r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("case", r.caseId());
+    m.put("action", r.action());
+    m.put("selector", r.selector());
+    m.put("resumed", r.resumed());
+    m.put("versions", r.versions());
+    m.put("packs", r.packs());
+    m.put("holds_done", r.holds().done());
+    m.put("holds_failed", r.holds().failed());
+    m.put("failures", r.holds().examples());
+    m.put("kept_for_other_cases", r.keptForOtherCases());
+    m.put("disposed_selected", r.disposedSelected());
+    return write(m);
+  }
+
+  public static String json(List<HoldJob.Case> cases) {
+    List<Object> out = new java.util.ArrayList<>();
+    for (HoldJob.Case c : cases) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("case", c.caseId());
+      m.put("state", c.releasedAt() == null ? "open" : "released");
+      m.put("selector", c.selector());
+      m.put("reason", c.reason());
+      m.put("placed_by", c.placedBy());
+      m.put("placed_at", str(c.placedAt()));
+      m.put("released_at", str(c.releasedAt()));
+      m.put("released_by", c.releasedBy());
+      m.put("release_reason", c.releaseReason());
+      m.put("packs_held", c.packsHeld());
+      m.put("versions_held", c.versionsHeld());
+      out.add(m);
+    }
+    return write(Map.of("cases", out));
+  }
+
+  public static String json(ExpireJob.Result r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("run_id", r.runId());
+    m.put("dry_run", r.dryRun());
+    m.put("as_of", str(r.asOf()));
+    m.put("packs_by_verdict", r.packs());
+    m.put("bytes_by_verdict", r.bytes());
+    m.put("examples", r.examples());
+    m.put("deleted", r.deleted());
+    m.put("bytes_deleted", r.bytesDeleted());
+    m.put("monthly_cost_freed", r.monthlyCostFreed());
+    m.put("versions_disposed", r.versionsDisposed());
+    m.put("mixed_dead_bytes", r.mixedDeadBytes());
+    m.put("rewrites_that_pay", r.rewritesThatPay());
+    m.put("rewrite_examples", r.rewriteExamples());
+    m.put("problems", r.problems());
+    return write(m);
+  }
+
+  private static String str(java.time.Instant t) {
+    return t == null ? null : t.toString();
+  }
+
+  private static String write(Object o) {
+    try {
+      return JSON.writeValueAsString(o) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
