@@ -39,14 +39,16 @@ final class HoldCommand implements Runnable {
     String caseId;
     @Option(names = "--reason", paramLabel = "TEXT", required = true, description = "Why the data is held.")
     String reason;
-    @Option(names = "--by", paramLabel = "WHO", description = "Who places it (default: the OS user and host).")
+    @Option(names = "--by", paramLabel = "WHO", description = "Who places it (default: the caller's AWS identity; locally the OS user and host).")
     String by;
     @Mixin SelectorOptions select;
 
     @Override
     public Integer call() {
+      HoldJob.checkCase(caseId); // usage errors before Spark starts
+      io.lakevault.core.restore.Selector selector = select.selector().validate();
       RunContext ctx = new RunContext(parent.main.config());
-      HoldJob.PlaceRequest req = new HoldJob.PlaceRequest(caseId, reason, by, select.selector());
+      HoldJob.PlaceRequest req = new HoldJob.PlaceRequest(caseId, reason, by, selector);
       HoldJob.Result r = ctx.recordedWithId("hold", spec.commandLine().getParseResult().originalArgs(),
           x -> Map.of("packs", x.packs(), "versions", x.versions(), "failed", x.holds().failed()), x -> 0L,
           runId -> new HoldJob(ctx.catalog, Clock.systemUTC()).place(req, runId));
@@ -64,11 +66,12 @@ final class HoldCommand implements Runnable {
     String caseId;
     @Option(names = "--reason", paramLabel = "TEXT", required = true, description = "Why the hold ends.")
     String reason;
-    @Option(names = "--by", paramLabel = "WHO", description = "Who releases it (default: the OS user and host).")
+    @Option(names = "--by", paramLabel = "WHO", description = "Who releases it (default: the caller's AWS identity; locally the OS user and host).")
     String by;
 
     @Override
     public Integer call() {
+      HoldJob.checkCase(caseId);
       RunContext ctx = new RunContext(parent.main.config());
       HoldJob.ReleaseRequest req = new HoldJob.ReleaseRequest(caseId, reason, by);
       HoldJob.Result r = ctx.recordedWithId("hold", spec.commandLine().getParseResult().originalArgs(),

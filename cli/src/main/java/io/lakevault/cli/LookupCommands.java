@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lakevault.core.LakevaultException;
+import io.lakevault.core.Times;
 import io.lakevault.core.config.Sizes;
 import io.lakevault.core.restore.Selector;
 import io.lakevault.core.store.S3Uri;
@@ -54,7 +55,7 @@ final class LookupCommands {
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("uri", uri);
-        m.put("as_of", t == null ? null : t.toString());
+        m.put("as_of", Times.iso(t));
         m.put("objects", l.objects());
         m.put("bytes", l.bytes());
         m.put("truncated", l.truncated());
@@ -126,17 +127,17 @@ final class LookupCommands {
     m.put("key", v.key());
     m.put("version_id", v.versionId());
     m.put("status", v.status().name());
-    m.put("last_modified", v.lastModified() == null ? null : v.lastModified().toString());
+    m.put("last_modified", Times.iso(v.lastModified()));
     m.put("size", v.size());
     m.put("retention_class", v.retentionClass());
-    m.put("retain_until", v.retainUntil() == null ? null : v.retainUntil().toString());
+    m.put("retain_until", Times.iso(v.retainUntil()));
     m.put("sha256", v.sha256());
     m.put("pack_id", v.packId());
     m.put("deduplicated", v.deduplicated());
     m.put("content_type", v.contentType());
     m.put("user_metadata", v.userMetadata());
-    m.put("archived_at", v.archivedAt() == null ? null : v.archivedAt().toString());
-    m.put("disposed_at", v.disposedAt() == null ? null : v.disposedAt().toString());
+    m.put("archived_at", Times.iso(v.archivedAt()));
+    m.put("disposed_at", Times.iso(v.disposedAt()));
     m.put("disposal", v.disposal());
     return m;
   }

@@ -62,6 +62,9 @@ final class RestoreCommand {
         throw LakevaultException.usage("--wait-timeout: " + e.getMessage());
       }
       io.lakevault.core.restore.Selector selector = select.selector().validate(); // usage errors before Spark starts
+      if (export() && selector.asOf() == null) {
+        throw LakevaultException.usage("export needs --as-of: an auditor's set is what existed at a stated time");
+      }
       io.lakevault.core.store.RestoreTier t = VerifyCommand.tier(tier);
       RunContext ctx = new RunContext(main.config());
       RestoreJob.Request req = new RestoreJob.Request(selector, to, t, days, dryRun,
@@ -115,7 +118,7 @@ final class RestoreCommand {
   }
 
   @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"Export the versions that existed at --as-of, verified, with manifest.csv,",
+      description = {"Export the versions that existed at --as-of (required), verified, with manifest.csv,",
           "manifest.json and manifest.sha256 (bucket, key, version id, last-modified, size,",
           "SHA-256, class, pack): the set auditors ask for. Same inputs, byte-identical",
           "manifests. Exit 3: packs are thawing, run again. docs/restore.md"})

@@ -29,7 +29,7 @@ final class SelectorOptions {
   @Option(names = "--modified-before", paramLabel = "TIME", description = "Versions last modified before this time.")
   String modifiedBefore;
   @Option(names = "--as-of", paramLabel = "TIME", description = {"The version current at this ISO-8601 time (nothing where",
-      "a delete marker was). Default: the latest archived version."})
+      "a delete marker was). Default: the latest archived version; export requires it."})
   String asOf;
   @Option(names = "--version-id", paramLabel = "ID", description = "Exactly this version; repeatable.")
   List<String> versionIds;

@@ -96,10 +96,15 @@ class ArchiveProcessTest {
     Files.writeString(lake.resolve("lakevault.yaml"), "store:\n  local:\n    root: " + lake.resolve("store") + "\n"
         + "catalog:\n  uri: " + CATALOG + "\n"
         + "keys:\n  local:\n    dir: " + lake.resolve("keys") + "\n"
-        + "classify:\n  policy: " + lake.resolve("policy.yaml") + "\n");
+        + "classify:\n  policy: " + lake.resolve("policy.yaml") + "\n  price-table: " + lake.resolve("prices.yaml") + "\n");
     // The demo policy with instantly readable packs: verify then reads them in one pass, no thaw.
     Files.writeString(lake.resolve("policy.yaml"), Files.readString(Path.of("../conf/policy.yaml"))
         .replace("storage-class: DEEP_ARCHIVE", "storage-class: GLACIER_IR"));
+    // A price table (the user's contract) without GLACIER_IR's 90-day minimum: the 90-day class's packs,
+    // whose retention is long over in the generated lake, expire today, for the expire kills.
+    Files.writeString(lake.resolve("prices.yaml"), new String(io.lakevault.core.cost.PriceTable.class
+        .getResourceAsStream(io.lakevault.core.cost.PriceTable.BUILT_IN).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+        .replace("  GLACIER_IR: 90\n", "  GLACIER_IR: 0\n"));
   }
 
   private static String[] config(Path lake) {
@@ -108,10 +113,15 @@ class ArchiveProcessTest {
 
   /** A copy of the prepared lake, its catalog and keys, with its own configuration. */
   private static Path copy(String name) throws IOException {
+    return copy(prepared, name);
+  }
+
+  private static Path copy(Path from, String name) throws IOException {
     Path to = shared.resolve(name);
-    try (Stream<Path> all = Files.walk(prepared)) {
+    try (Stream<Path> all = Files.walk(from)) {
       for (Path p : all.toList()) {
-        Path t = to.resolve(prepared.relativize(p).toString());
+        if (p.startsWith(from.resolve("logs"))) continue;
+        Path t = to.resolve(from.relativize(p).toString());
         if (Files.isDirectory(p)) Files.createDirectories(t);
         else Files.copy(p, t);
       }
@@ -184,6 +194,77 @@ class ArchiveProcessTest {
         && refused.contains("process " + (ca == 4 ? b : a).pid()), refused);
     assertEquals(reference, objects(lake));
     assertConverged(lake);
+  }
+
+  /**
+   * Issue 20: {@code expire} killed with kill -9 at seeded moments (planning, the record before, the deletions,
+   * the marking after), then run again: the expired class's packs and key files are gone from the store,
+   * each of their versions is marked disposed exactly once, every other pack stays, and nothing is reported
+   * missing. The clean expire is timed first, for the kill moments.
+   */
+  @Test
+  @Order(3)
+  void expireKilledAtSeededMomentsThenRunAgainConverges() throws Exception {
+    Path archived = shared.resolve("clean");
+    Path cleanExpire = copy(archived, "expire-clean");
+    long t0 = System.nanoTime();
+    LakevaultProcess first = LakevaultProcess.start(cleanExpire.resolve("logs"), "expire", args(cleanExpire, "expire"));
+    assertEquals(0, first.waitFor(10), first.err());
+    long expireMillis = (System.nanoTime() - t0) / 1_000_000;
+    TreeSet<String> expected = disposals(cleanExpire);
+    assertFalse(expected.isEmpty(), "the 90-day class expires: " + first.out());
+    System.out.printf("ArchiveProcessTest: a clean expire took %d ms and disposed of %d versions%n", expireMillis,
+        expected.size());
+    assertExpired(cleanExpire, expected);
+    Random seeds = new Random(2026120320L);
+    for (int i = 0; i < 2; i++) {
+      long at = (long) (expireMillis * (0.3 + 0.65 * seeds.nextDouble()));
+      Path lake = copy(archived, "expire-killed-" + i);
+      LakevaultProcess p = LakevaultProcess.start(lake.resolve("logs"), "expire", args(lake, "expire"));
+      Thread.sleep(at);
+      boolean killed = p.isAlive();
+      if (killed) p.kill9();
+      Result again = run(lake, "expire");
+      ok(again, "expire after a kill at " + at + " ms");
+      assertFalse(again.out().contains("missing"), again.out());
+      assertEquals(expected, disposals(lake), "kill at " + at + " ms");
+      assertExpired(lake, expected);
+      System.out.printf("ArchiveProcessTest: expire %s at %d ms of %d, converged%n", killed ? "killed" : "ended before",
+          at, expireMillis);
+    }
+  }
+
+  /** bucket|key|version of each disposed version; each disposed by one run only. */
+  private static TreeSet<String> disposals(Path lake) {
+    TreeSet<String> out = new TreeSet<>();
+    for (Row r : SharedSpark.session().read().format("delta").load(lake.resolve("store/cat/catalog/objects").toString())
+        .where("disposed_at IS NOT NULL").select("bucket", "key", "version_id", "disposed_run_id", "retain_until")
+        .collectAsList()) {
+      // The 90-day class, and the oldest seven-year records of the generated lake: only what retention ended.
+      assertTrue(r.getTimestamp(4).toInstant().isBefore(java.time.Instant.now()), "disposed while retained: " + r);
+      assertTrue(out.add(r.getString(0) + "|" + r.getString(1) + "|" + r.getString(2)), "disposed twice: " + r);
+    }
+    return out;
+  }
+
+  /** The disposed packs are gone from the store with their key files; every other cataloged pack is there. */
+  private static void assertExpired(Path lake, TreeSet<String> disposed) {
+    TreeSet<String> kept = new TreeSet<>();
+    TreeSet<String> gone = new TreeSet<>();
+    for (Row r : SharedSpark.session().read().format("delta").load(lake.resolve("store/cat/catalog/packs").toString())
+        .select("uri", "disposed_at").collectAsList()) {
+      (r.isNullAt(1) ? kept : gone).add(r.getString(0).substring("s3://lakevault-archive/".length()));
+    }
+    assertFalse(gone.isEmpty());
+    try (LocalObjectStore store = new LocalObjectStore(lake.resolve("store"))) {
+      TreeSet<String> stored = new TreeSet<>();
+      for (Iterator<ObjectVersion> it = store.listVersions("lakevault-archive", ""); it.hasNext(); ) {
+        ObjectVersion v = it.next();
+        if (!v.isDeleteMarker()) stored.add(v.key().endsWith(".keys") ? v.key().substring(0, v.key().length() - 5) : v.key());
+      }
+      for (String g : gone) assertFalse(stored.contains(g), "deleted with its key file: " + g);
+      assertTrue(stored.containsAll(kept), "every pack not expired stays");
+    }
   }
 
   /** Defect 5 of issue 19: after a kill -9 at any moment, the next run converges on its own. */

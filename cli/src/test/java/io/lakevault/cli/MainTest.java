@@ -110,6 +110,10 @@ class MainTest {
     cases.put(List.of("export", "--glob", "[a", "--to", "/tmp/x"), "--glob [a");
     cases.put(List.of("restore", "--prefix", "a/", "--min-size", "2MB", "--max-size", "1MB", "--to", "/tmp/x"), "--max-size");
     cases.put(List.of("restore", "--prefix", "a/", "--tier", "Fast", "--to", "/tmp/x"), "--tier Fast");
+    cases.put(List.of("export", "--prefix", "s3://bkt/a/", "--to", "/tmp/x"), "export needs --as-of");
+    cases.put(List.of("hold", "place", "--case", "C-1", "--reason", "r"), "say what to select");
+    cases.put(List.of("hold", "place", "--case", "bad case", "--reason", "r", "--bucket", "bkt"), "is not a case id");
+    cases.put(List.of("hold", "place", "--case", "C-1", "--bucket", "bkt"), "--reason");
     for (var c : cases.entrySet()) {
       Result r = run(c.getKey().toArray(String[]::new));
       assertEquals(2, r.code(), String.join(" ", c.getKey()) + ": " + r.err());

@@ -79,7 +79,7 @@ public final class ArchiveReport {
   public static String json(ArchiveResult r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("run_id", r.runId());
-    m.put("started_at", r.startedAt().toString());
+    m.put("started_at", io.lakevault.core.Times.iso(r.startedAt()));
     m.put("dry_run", r.dryRun());
     m.put("policy_sha256", r.policySha256());
     m.put("packs", r.packs());

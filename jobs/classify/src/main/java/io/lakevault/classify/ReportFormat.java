@@ -105,13 +105,13 @@ public final class ReportFormat {
   public static String json(ClassifyResult r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("run_id", r.runId());
-    m.put("as_of", r.asOf().toString());
+    m.put("as_of", io.lakevault.core.Times.iso(r.asOf()));
     m.put("dry_run", r.dryRun());
     m.put("policy", Map.of("source", r.policySource(), "sha256", r.policySha256()));
     m.put("price_table", r.priceTable());
     List<Object> inv = new ArrayList<>();
     for (LatestInventory.Report i : r.inventory()) {
-      inv.add(map("source_bucket", i.sourceBucket(), "config_id", i.configId(), "report_time", i.reportTime().toString(),
+      inv.add(map("source_bucket", i.sourceBucket(), "config_id", i.configId(), "report_time", io.lakevault.core.Times.iso(i.reportTime()),
           "all_versions", i.allVersions(), "rows", i.rows()));
     }
     m.put("inventory_reports", inv);

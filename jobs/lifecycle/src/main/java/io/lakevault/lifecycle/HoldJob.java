@@ -188,23 +188,17 @@ public final class HoldJob {
     }
   }
 
-  private static void checkCase(String caseId) {
+  /** Refuses a case id that is not one, before anything starts. */
+  public static void checkCase(String caseId) {
     if (caseId == null || !CASE_ID.matcher(caseId).matches()) {
       throw LakevaultException.usage("--case '" + caseId + "' is not a case id: letters, digits and . _ : / -, "
           + "starting with a letter or digit, at most 128 characters (e.g. SEC-2026-0142)");
     }
   }
 
-  /** Who acts: {@code --by}, else the OS user on this host (on EMR, pass --by: the step runs as hadoop). */
-  static String by(String by) {
-    if (by != null && !by.isBlank()) return by;
-    String host;
-    try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
-      host = "unknown-host";
-    }
-    return System.getProperty("user.name") + "@" + host;
+  /** Who acts: {@code --by}, else the caller's identity (the AWS principal on S3, the OS user locally). */
+  private String by(String by) {
+    return by != null && !by.isBlank() ? by : io.lakevault.aws.CallerIdentity.of(catalog.config());
   }
 
   private static Instant instant(Timestamp t) {

@@ -140,7 +140,7 @@ public final class LifecycleReport {
   }
 
   private static String str(java.time.Instant t) {
-    return t == null ? null : t.toString();
+    return io.lakevault.core.Times.iso(t);
   }
 
   private static String write(Object o) {

@@ -124,8 +124,12 @@ class LifecycleOnS3Test {
       assertEquals(0, kept.deleted());
       assertTrue(kept.examples().get("HELD").get(0).contains("LIT-3"), kept.examples().toString());
 
-      HoldJob.Result released = holds.release(new HoldJob.ReleaseRequest("LIT-3", "settled", "counsel"), "hold-2");
+      // No --by: the caller's AWS identity is recorded (STS GetCallerIdentity of the job's credentials).
+      HoldJob.Result released = holds.release(new HoldJob.ReleaseRequest("LIT-3", "settled", null), "hold-2");
       assertEquals(placed.packs(), released.holds().done(), released.toString());
+      HoldJob.Case closed = holds.list("LIT-3").get(0);
+      assertEquals("counsel", closed.placedBy());
+      assertTrue(closed.releasedBy().startsWith("arn:aws:"), closed.releasedBy());
       assertFalse(s3.head(packRef).legalHold());
       ExpireJob.Result gone = new ExpireJob(catalog, later).run(new ExpireJob.Request(List.of(), false, PriceTable.builtIn(),
           null), "expire-2");

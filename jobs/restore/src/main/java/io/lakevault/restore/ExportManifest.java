@@ -21,7 +21,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -48,9 +47,13 @@ final class ExportManifest {
   static final String CSV = "manifest.csv";
   static final String JSON = "manifest.json";
   static final String SHA256 = "manifest.sha256";
-  static final String FORMAT = "lakevault-export/1";
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-      .withZone(ZoneOffset.UTC);
+  /**
+   * Version 2: the totals are {@code object_count} and {@code total_bytes}. Version 1 also named the count
+   * {@code objects}, a second member of that name after the records, which JSON parsers resolve to the last
+   * (the number), so tools saw no records.
+   */
+  static final String FORMAT = "lakevault-export/2";
+  private static final DateTimeFormatter TIME = io.lakevault.core.Times.ISO;
   private static final String[] COLUMNS = {"path", "bucket", "key", "version_id", "last_modified", "size", "sha256",
       "retention_class", "pack_id"};
 
@@ -119,8 +122,8 @@ final class ExportManifest {
         bytes += r.getLong(5);
       }
       g.writeEndArray();
-      g.writeNumberField("objects", count);
-      g.writeNumberField("bytes", bytes);
+      g.writeNumberField("object_count", count);
+      g.writeNumberField("total_bytes", bytes);
       g.writeEndObject();
     }
     String csvHex = HexFormat.of().formatHex(csvSha.digest());

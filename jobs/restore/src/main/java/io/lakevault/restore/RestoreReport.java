@@ -92,7 +92,7 @@ public final class RestoreReport {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("restore_id", r.restoreId());
     m.put("run_id", r.runId());
-    m.put("started_at", r.startedAt().toString());
+    m.put("started_at", io.lakevault.core.Times.iso(r.startedAt()));
     m.put("kind", r.export() ? "export" : "restore");
     m.put("status", r.status());
     m.put("dry_run", r.dryRun());
