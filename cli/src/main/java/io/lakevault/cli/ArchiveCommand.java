@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code lakevault archive}: classified object versions into packs, cataloged. */
 @Command(name = "archive", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Pack the classified object versions not yet archived into compressed,",
+    description = {"Pack classified versions into locked packs and catalog them.",
+        "Pack the classified object versions not yet archived into compressed,",
         "encrypted packs in their class's storage class and Object Lock, and catalog",
         "every object and pack (docs/archive.md, docs/pack-format.md). Prints per class",
         "the packs, bytes, compression and cost against archiving one by one; the",

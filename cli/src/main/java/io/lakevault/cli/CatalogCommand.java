@@ -25,7 +25,8 @@ final class CatalogCommand implements Runnable {
   }
 
   @Command(name = "rebuild", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"Rebuild the objects and packs rows of every pack under a prefix from the packs",
+      description = {"Rebuild catalog rows from the packs themselves.",
+        "Rebuild the objects and packs rows of every pack under a prefix from the packs",
           "themselves (their indexes), adding only rows the catalog lacks. Packs in GLACIER or",
           "DEEP_ARCHIVE are thawed first: the command requests the restores and exits 3; run it",
           "again once they are readable (docs/archive.md)."})
@@ -61,7 +62,8 @@ final class CatalogCommand implements Runnable {
   }
 
   @Command(name = "optimize", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"Rewrite the objects table so that, in each bucket, every file holds its own range",
+      description = {"Cluster the objects table by key for fast lookups.",
+        "Rewrite the objects table so that, in each bucket, every file holds its own range",
           "of keys (Delta OPTIMIZE ZORDER BY key): lookups by key (find, versions, restore) then",
           "skip almost every file. Run it after archive runs, e.g. weekly (docs/restore.md)."})
   static final class Optimize implements Callable<Integer> {

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code lakevault classify}: the latest inventory through the retention policy into the classified table. */
 @Command(name = "classify", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Give every object version of the latest inventory a retention class (or",
+    description = {"Classify the latest inventory with a retention policy.",
+        "Give every object version of the latest inventory a retention class (or",
         "exclude it) by the policy's rules and write the classified table. Prints per",
         "class the objects, bytes, size histogram and the cost of archiving them as-is",
         "against packed; the report is also written as JSON under",

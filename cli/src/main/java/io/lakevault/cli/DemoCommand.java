@@ -46,7 +46,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * a fresh folder. Each step prints what it did and where its output is.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Generate a sample lake in a working folder and run the pipeline on it, as far as it is built.",
+    description = {"Run the whole pipeline on a generated sample lake.",
+        "Generate a sample lake in a working folder and run the pipeline on it, as far as it is built.",
         "The folder is wiped first if an earlier demo made it; any other non-empty folder is refused."})
 final class DemoCommand implements Callable<Integer> {
   static final String MARKER = ".lakevault-demo";
@@ -118,10 +119,14 @@ final class DemoCommand implements Callable<Integer> {
     int restoreExit = restoreAndExport(ctx, config, store, out);
     lifecycle(ctx, config, out);
 
-    out.printf("%nDone in %.0f s. Look around:%n", (System.nanoTime() - t0) / 1e9);
-    out.printf("  ls %s                      # one folder per bucket%n", store);
-    out.printf("  bin/lakevault --conf store.local.root=%s generate --help%n", store);
-    out.printf("  spark-sql: SELECT * FROM delta.`%s`%n", ctx.catalog.path(CatalogTable.RUNS).substring("file:".length()));
+    out.printf("%nDone in %.0f s. Look around (the same catalog, with the commands you would use on S3):%n",
+        (System.nanoTime() - t0) / 1e9);
+    String lv = "bin/lakevault --conf store.local.root=" + store;
+    out.printf("  %s find s3://%s/%s --limit 20%n", lv, DEMO_BUCKET, DEMO_PREFIX);
+    out.printf("  %s versions s3://%s/reports/with\\ space/q1\\ summary.json%n", lv, DEMO_BUCKET);
+    out.printf("  %s hold list%n", lv);
+    out.printf("  %s expire --dry-run%n", lv);
+    out.printf("  ls %s                      # one folder per bucket, the archive in lakevault-archive/%n", store);
     out.flush();
     return restoreExit;
   }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code lakevault expire}: retention expiry (docs/lifecycle.md). */
 @Command(name = "expire", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Delete the packs (and key files) whose every member's retention has ended, that no",
+    description = {"Delete the packs whose retention ended, keeping the record.",
+        "Delete the packs (and key files) whose every member's retention has ended, that no",
         "open legal hold covers, whose Object Lock has ended and whose storage class's minimum",
         "duration is served; mark their members disposed in the catalog (never remove them).",
         "Prints what it deleted and what it held back and why; the report is also written as",

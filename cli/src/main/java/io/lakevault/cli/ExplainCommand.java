@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code lakevault explain}: which rule decides an object's retention, which others matched, and why. */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Show which rule decides an object's retention class, and why: for each of its",
+    description = {"Show which policy rule decides an object's class, and why.",
+        "Show which rule decides an object's retention class, and why: for each of its",
         "versions in the latest inventory, every rule in the order they are tried, each",
         "condition with the values compared, and the decision (class and retain-until,",
         "exclusion, or unmatched)."})

@@ -25,7 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code lakevault generate}: writes a realistic sample lake and its S3 Inventory reports. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Write a realistic sample lake and its S3 Inventory reports (CSV, ORC, Parquet; current and all versions).",
+    description = {"Write a sample lake and its S3 Inventory reports.",
+        "Write a realistic sample lake and its S3 Inventory reports (CSV, ORC, Parquet; current and all versions).",
         "With --dir, into a local store rooted there; otherwise into the configured store (local or S3)."})
 final class GenerateCommand implements Callable<Integer> {
   @ParentCommand Main main;

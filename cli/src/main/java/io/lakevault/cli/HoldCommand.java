@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code lakevault hold place|release|list}: legal holds by case (docs/lifecycle.md). */
 @Command(name = "hold", mixinStandardHelpOptions = true,
-    description = {"Legal holds by case: S3 legal hold on every pack and key file holding a selected",
+    description = {"Place, release and list legal holds by case.",
+        "Legal holds by case: S3 legal hold on every pack and key file holding a selected",
         "version, recorded in the holds and held_packs tables (docs/lifecycle.md)."},
     subcommands = {HoldCommand.Place.class, HoldCommand.Release.class, HoldCommand.ListCases.class})
 final class HoldCommand implements Runnable {
@@ -29,7 +30,8 @@ final class HoldCommand implements Runnable {
   }
 
   @Command(name = "place", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"Place a legal hold: record the case, then set S3's legal hold on every pack (and key",
+      description = {"Place a legal hold on the selected versions.",
+        "Place a legal hold: record the case, then set S3's legal hold on every pack (and key",
           "file) holding a version the selection chooses. Versions archived later that it selects",
           "are held as they are packed. Running it again for an open case sets its holds again."})
   static final class Place implements Callable<Integer> {
@@ -57,7 +59,8 @@ final class HoldCommand implements Runnable {
   }
 
   @Command(name = "release", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"Release a case: record the release, then remove the S3 legal hold from its packs that",
+      description = {"Release a legal hold.",
+        "Release a case: record the release, then remove the S3 legal hold from its packs that",
           "no other open case holds. Running it again retries removals that failed."})
   static final class Release implements Callable<Integer> {
     @ParentCommand HoldCommand parent;

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code lakevault inventory}: S3 Inventory reports into the catalog. */
 @Command(name = "inventory", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Ingest S3 Inventory reports (CSV, ORC, Parquet; current or all versions) into the catalog,",
+    description = {"Ingest S3 Inventory reports into the catalog.",
+        "Ingest S3 Inventory reports (CSV, ORC, Parquet; current or all versions) into the catalog,",
         "verifying manifest.checksum and every data file's size and MD5 first, and record what changed",
         "since the previous report of each configuration."})
 final class InventoryCommand implements Callable<Integer> {

@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code lakevault keys}: local key-encryption keys, the embedded default's stand-in for KMS. */
 @Command(name = "keys", mixinStandardHelpOptions = true,
-    description = {"Local key-encryption keys (local:NAME is <keys.local.dir>/NAME.key). On AWS, name a",
+    description = {"Manage local key-encryption keys.",
+        "Local key-encryption keys (local:NAME is <keys.local.dir>/NAME.key). On AWS, name a",
         "KMS key in the policy or archive.default-key instead."},
     subcommands = KeysCommand.Create.class)
 final class KeysCommand implements Runnable {
@@ -25,7 +26,8 @@ final class KeysCommand implements Runnable {
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
-      description = {"Create a new random local key. An existing key is never replaced: packs sealed with it",
+      description = {"Create a local key-encryption key.",
+        "Create a new random local key. An existing key is never replaced: packs sealed with it",
           "would become unreadable."})
   static final class Create implements Callable<Integer> {
     @ParentCommand KeysCommand keys;

@@ -29,7 +29,8 @@ final class LookupCommands {
   private LookupCommands() {}
 
   @Command(name = "find", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"List the archived versions current now (or at --as-of) under a prefix, in key",
+      description = {"List what the archive holds under a prefix, now or at a time.",
+        "List the archived versions current now (or at --as-of) under a prefix, in key",
           "order: last-modified, size, class, retain-until, pack. docs/restore.md"})
   static final class Find implements Callable<Integer> {
     @ParentCommand Main main;
@@ -79,7 +80,8 @@ final class LookupCommands {
   }
 
   @Command(name = "versions", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"Every archived version and delete marker of one key, newest first, with dates,",
+      description = {"Show every archived version of one key.",
+        "Every archived version and delete marker of one key, newest first, with dates,",
           "sizes, classes, retention, SHA-256 and pack. docs/restore.md"})
   static final class Versions implements Callable<Integer> {
     @ParentCommand Main main;

@@ -30,7 +30,8 @@ final class PolicyCommand implements Runnable {
   }
 
   @Command(name = "lint", mixinStandardHelpOptions = true,
-      description = {"Check a policy without running anything: unknown fields, invalid patterns,",
+      description = {"Check a retention policy file.",
+        "Check a policy without running anything: unknown fields, invalid patterns,",
           "unknown classes, rules shadowed by earlier ones (they never decide) and",
           "overlapping rules with different actions, each as FILE:LINE: severity: message.",
           "Prints the rules in the order they are tried. Exit 0 when there are no errors",

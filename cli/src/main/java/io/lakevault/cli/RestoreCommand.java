@@ -98,7 +98,8 @@ final class RestoreCommand {
   }
 
   @Command(name = "restore", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"Find archived versions in the catalog, thaw only the packs that hold them, read",
+      description = {"Restore archived versions, as of any time.",
+        "Find archived versions in the catalog, thaw only the packs that hold them, read",
           "only their byte ranges, verify every object's SHA-256 and write it back with its",
           "content type and user metadata. Exit 3: packs are thawing, run the same command",
           "again (it resumes the same request). docs/restore.md"})
@@ -118,7 +119,8 @@ final class RestoreCommand {
   }
 
   @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"Export the versions that existed at --as-of (required), verified, with manifest.csv,",
+      description = {"Export the versions of a time, with manifests for auditors.",
+        "Export the versions that existed at --as-of (required), verified, with manifest.csv,",
           "manifest.json and manifest.sha256 (bucket, key, version id, last-modified, size,",
           "SHA-256, class, pack): the set auditors ask for. Same inputs, byte-identical",
           "manifests. Exit 3: packs are thawing, run again. docs/restore.md"})

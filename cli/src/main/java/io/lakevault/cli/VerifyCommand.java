@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code lakevault verify}: re-read packs and check every byte against the catalog. */
 @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Re-read packs and check the SHA-256 of each pack and of every entry against the",
+    description = {"Re-read packs and check them against the catalog.",
+        "Re-read packs and check the SHA-256 of each pack and of every entry against the",
         "catalog. Packs in GLACIER or DEEP_ARCHIVE are thawed first: the command requests the",
         "restores and exits 3; run it again once they are readable (docs/archive.md)."})
 final class VerifyCommand implements Callable<Integer> {

@@ -68,6 +68,12 @@ class MainTest {
     Result top = run("--help");
     assertEquals(0, top.code());
     assertTrue(top.out().contains("2  usage or configuration error"));
+    // The command list shows each command's whole one-line summary, never a sentence cut off.
+    String commands = top.out().substring(top.out().indexOf("Commands:"));
+    commands = commands.substring(0, commands.indexOf("\n\n") < 0 ? commands.length() : commands.indexOf("\n\n"));
+    for (String line : commands.lines().skip(1).toList()) {
+      assertTrue(line.matches("  [a-z]+ .*\\.") || line.matches("  help .*"), "a cut summary: '" + line + "'");
+    }
   }
 
   @Test
