@@ -59,14 +59,14 @@ class ArchiveProcessTest {
     assertEquals(0, r.code(), what + ":\n" + r.out() + r.err());
   }
 
-  /** A lake of about 1,000 versions, inventoried and classified by the demo policy, with its key: archived by each case. */
+  /** A lake of about 600 versions, inventoried and classified by the demo policy, with its key: archived by each case. */
   @BeforeAll
   static void prepare() throws Exception {
     long started = System.nanoTime();
     SharedSpark.session();
     prepared = shared.resolve("prepared");
     writeConfig(prepared);
-    ok(run(prepared, "generate", "--objects", "1000", "--large-objects", "0", "--seed", "19"), "generate");
+    ok(run(prepared, "generate", "--objects", "600", "--large-objects", "0", "--seed", "19"), "generate");
     ok(run(prepared, "keys", "create", "local:default"), "keys create");
     // Two of the six reports: every version of two buckets, in CSV and ORC.
     for (String source : List.of("acme-trading-logs/all-versions-csv", "acme-transactions/all-versions-orc")) {
@@ -79,7 +79,7 @@ class ArchiveProcessTest {
     Path clean = copy("clean");
     ok(run(clean, "archive"), "archive");
     reference = objects(clean);
-    assertTrue(reference.size() > 500, "the lake archives: " + reference.size());
+    assertTrue(reference.size() > 300, "the lake archives: " + reference.size());
     assertConverged(clean);
   }
 
@@ -217,8 +217,10 @@ class ArchiveProcessTest {
         expected.size());
     assertExpired(cleanExpire, expected);
     Random seeds = new Random(2026120320L);
-    for (int i = 0; i < 2; i++) {
-      long at = (long) (expireMillis * (0.3 + 0.65 * seeds.nextDouble()));
+    // One kill, late in the run, where the deletions and the records after them are (the suite's time is
+    // the bound here; LifecycleTest covers the crash between the deletions and the commit in-JVM as well).
+    for (int i = 0; i < 1; i++) {
+      long at = (long) (expireMillis * (0.55 + 0.4 * seeds.nextDouble()));
       Path lake = copy(archived, "expire-killed-" + i);
       LakevaultProcess p = LakevaultProcess.start(lake.resolve("logs"), "expire", args(lake, "expire"));
       Thread.sleep(at);
