@@ -11,8 +11,23 @@ import java.time.Clock;
 public final class ObjectStores {
   private ObjectStores() {}
 
+  /** The local store's time in this JVM (thaw delays, lock expiry): real time unless a test moves it. */
+  private static volatile Clock localClock = Clock.systemUTC();
+
+  /**
+   * Makes every local store opened in this JVM, on the driver and in Spark local-mode tasks, keep {@code clock}'s
+   * time, so thaw delays and retention pass when a test moves it; {@code null} restores real time. S3 has its own.
+   */
+  public static void useLocalClock(Clock clock) {
+    localClock = clock == null ? Clock.systemUTC() : clock;
+  }
+
+  public static Clock localClock() {
+    return localClock;
+  }
+
   public static ObjectStore open(LakevaultConfig config) {
-    return open(config, Clock.systemUTC());
+    return open(config, localClock);
   }
 
   /**

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lakevault.core.ErrorKind;
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.store.LocalObjectStore;
-import io.lakevault.core.store.MutableClock;
+import io.lakevault.core.time.MutableClock;
 import io.lakevault.core.store.ObjectRef;
 import io.lakevault.core.store.PutOptions;
 import java.nio.charset.StandardCharsets;

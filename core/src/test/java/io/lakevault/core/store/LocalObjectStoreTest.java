@@ -1,5 +1,6 @@
 package io.lakevault.core.store;
 
+import io.lakevault.core.time.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

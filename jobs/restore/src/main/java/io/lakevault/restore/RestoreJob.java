@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
+import io.lakevault.core.time.Waits;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,7 +121,7 @@ public final class RestoreJob {
     LOG.info("{} request {}: {} -> {}", req.export() ? "export" : "restore", restoreId, canonical, spec.location());
 
     // ---- find
-    long t = System.nanoTime();
+    long t = clock.millis();
     // Versions whose pack retention expiry deleted are chosen as any other, then set apart: they are reported
     // as disposed (no longer exist), not restored and not missing.
     Dataset<Row> selected = selection.apply(sel);
@@ -157,13 +158,13 @@ public final class RestoreJob {
       phases.put("find", seconds(t));
 
       // ---- plan
-      t = System.nanoTime();
+      t = clock.millis();
       Map<String, String> previous = previousStates(restoreId);
       List<PackPlan> plan = plan(chosen);
       phases.put("plan", seconds(t));
 
       // ---- thaw
-      t = System.nanoTime();
+      t = clock.millis();
       List<PackPlan> open = plan.stream().filter(p -> !"DONE".equals(previous.get(p.packId()))).toList();
       Map<String, String[]> states = thaw(open, req.tier(), req.days(), false);
       List<RestoreCost.Thaw> cold = new ArrayList<>();
@@ -184,7 +185,7 @@ public final class RestoreJob {
       catalog.ensure(CatalogTable.RESTORES);
       record(restoreId, req, canonical, spec, sel, runId, plan, previous, states, "THAWING", null);
       phases.put("thaw", seconds(t));
-      t = System.nanoTime();
+      t = clock.millis();
       if (req.waitForThaw()) waitForThaws(open, states, req);
       phases.put("thaw-wait", seconds(t));
 
@@ -193,7 +194,7 @@ public final class RestoreJob {
       List<String> ready = open.stream().filter(p -> "READY".equals(states.get(p.packId())[0])).map(PackPlan::packId).toList();
       Map<String, Row> packRows = new LinkedHashMap<>();
       if (!ready.isEmpty()) {
-        t = System.nanoTime();
+        t = clock.millis();
         extract(chosen, plan, ready, spec, req.overwrite(), resultsRoot, runId);
         afterExtract.run();
         Dataset<Row> thisRun = results(resultsRoot).where(col("run").equalTo(runId));
@@ -218,7 +219,7 @@ public final class RestoreJob {
       }
 
       // ---- outcome over every run of the request
-      t = System.nanoTime();
+      t = clock.millis();
       Map<String, Long> objectStates = new LinkedHashMap<>();
       if (disposed > 0) objectStates.put("DISPOSED", disposed); // shown, not counted among the selected objects
       List<RestoreResult.Failure> failures = new ArrayList<>();
@@ -410,7 +411,7 @@ public final class RestoreJob {
       Duration sleep = interval.compareTo(Duration.between(now, deadline)) < 0 ? interval : Duration.between(now, deadline);
       LOG.info("{} pack(s) thawing; checking again in {}", thawing.size(), sleep);
       try {
-        Thread.sleep(Math.max(1, sleep.toMillis()));
+        Waits.sleep(clock, sleep);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new LakevaultException(ErrorKind.INTERNAL, "interrupted while waiting for thaws; run the same command again", e);
@@ -556,8 +557,9 @@ public final class RestoreJob {
         new LinkedHashMap<>(phases), manifest, reportUri);
   }
 
-  private static double seconds(long t0) {
-    return (System.nanoTime() - t0) / 1e9;
+  /** Seconds on the job's clock since {@code t0} ({@link Clock#millis()}): wall time, or a test's moved clock. */
+  private double seconds(long t0) {
+    return Waits.secondsSince(clock, t0);
   }
 
   private boolean exists(String uri) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lakevault.aws.ObjectStores;
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.config.LakevaultConfig;
 import io.lakevault.core.cost.PriceTable;
@@ -17,6 +18,7 @@ import io.lakevault.core.restore.Selector;
 import io.lakevault.core.store.LocalObjectStore;
 import io.lakevault.core.store.ObjectRef;
 import io.lakevault.core.store.RestoreTier;
+import io.lakevault.core.time.MutableClock;
 import io.lakevault.generator.SimulatedClock;
 import io.lakevault.spark.Selection;
 import io.lakevault.spark.SharedSpark;
@@ -32,9 +34,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,28 +48,30 @@ import org.junit.jupiter.api.io.TempDir;
  * crash, a corrupt byte, and export manifests.
  */
 class RestoreJobTest {
-  private static final AtomicInteger N = new AtomicInteger();
   static final Instant T1 = Instant.parse("2024-01-10T00:00:00Z");
   static final Instant T2 = Instant.parse("2024-02-10T00:00:00Z");
   static final Instant T3 = Instant.parse("2024-03-10T00:00:00Z");
   static final Instant T4 = Instant.parse("2024-04-10T00:00:00Z");
 
+  /** The lake, archived once for the class; each test works on its own copy of it. */
+  @TempDir static Path shared;
+  static Path prepared;
+  /** What each version holds, by "key@version". */
+  static final Map<String, byte[]> content = new HashMap<>();
+  static final Map<String, String> versionOf = new HashMap<>();
+
   @TempDir Path dir;
   LakevaultConfig config;
   Catalog catalog;
-  Policy policy;
-  /** What each version holds, by "key@version". */
-  final Map<String, byte[]> content = new HashMap<>();
-  final Map<String, String> versionOf = new HashMap<>();
 
-  @BeforeEach
-  void setUp() throws Exception {
-    config = config(Map.of());
-    catalog = new Catalog(SharedSpark.session(), config);
-    new LocalKeyRing(dir.resolve("keys")).createIfMissing("local:default");
-    policy = RestoreLake.storePolicy(catalog);
+  @BeforeAll
+  static void prepare() throws Exception {
+    prepared = shared.resolve("prepared");
+    Catalog catalog = new Catalog(SharedSpark.session(), config(prepared, Map.of()));
+    new LocalKeyRing(prepared.resolve("keys")).createIfMissing("local:default");
+    Policy policy = RestoreLake.storePolicy(catalog);
     SimulatedClock clock = new SimulatedClock();
-    try (LocalObjectStore store = new LocalObjectStore(dir.resolve("store"), Duration.ZERO, clock)) {
+    try (LocalObjectStore store = new LocalObjectStore(prepared.resolve("store"), Duration.ZERO, clock)) {
       store.createBucket("src-a", true, false);
       put(store, clock, "logs/a.json", 1, T1);
       put(store, clock, "logs/b.json", 1, T1);
@@ -84,14 +89,36 @@ class RestoreJobTest {
     RestoreLake.archive(catalog);
   }
 
-  private LakevaultConfig config(Map<String, String> more) {
-    Map<String, String> m = new HashMap<>(Map.of("keys.local.dir", dir.resolve("keys").toString(),
-        "catalog.uri", "s3://cat/c" + N.incrementAndGet(), "restore.poll-interval", "200ms"));
-    m.putAll(more);
-    return SharedSpark.localConfig(dir, m);
+  /** The job's time and the local store's, moved by the tests that wait for thaws. */
+  final MutableClock clock = new MutableClock(Instant.now());
+
+  @BeforeEach
+  void setUp() throws Exception {
+    ObjectStores.useLocalClock(clock);
+    try (var all = Files.walk(prepared)) {
+      for (Path p : all.toList()) {
+        Path t = dir.resolve(prepared.relativize(p).toString());
+        if (Files.isDirectory(p)) Files.createDirectories(t);
+        else Files.copy(p, t);
+      }
+    }
+    config = config(dir, Map.of());
+    catalog = new Catalog(SharedSpark.session(), config);
   }
 
-  private void put(LocalObjectStore store, SimulatedClock clock, String key, int version, Instant at) {
+  @AfterEach
+  void realTime() {
+    ObjectStores.useLocalClock(null);
+  }
+
+  private static LakevaultConfig config(Path lake, Map<String, String> more) {
+    Map<String, String> m = new HashMap<>(Map.of("keys.local.dir", lake.resolve("keys").toString(),
+        "catalog.uri", "s3://cat/c", "restore.poll-interval", "200ms"));
+    m.putAll(more);
+    return SharedSpark.localConfig(lake, m);
+  }
+
+  private static void put(LocalObjectStore store, SimulatedClock clock, String key, int version, Instant at) {
     clock.set(at);
     byte[] b = RestoreLake.content(key, version, 20 + version * 7);
     String v = store.put("src-a", key, b, RestoreLake.json()).versionId();
@@ -192,9 +219,10 @@ class RestoreJobTest {
 
   @Test
   void thawsAreRequestedOnceAndTheSameCommandResumesUntilDone() throws Exception {
-    // Long enough that the second run (a few seconds of Spark) finds the thaw still in progress.
+    // The store's time and the job's are one moved clock: the second run finds the thaw in progress however
+    // slow the machine is, and the third finds it done without sleeping.
     Catalog slow = slowCatalog("15s");
-    RestoreJob job = new RestoreJob(slow, Clock.systemUTC());
+    RestoreJob job = new RestoreJob(slow, clock);
     Path to = dir.resolve("thawed");
     RestoreJob.Request req = request(select(List.of("logs/"), null, false), to.toString(), false, false);
 
@@ -204,7 +232,6 @@ class RestoreJobTest {
     assertTrue(plan.estimates().stream().anyMatch(e -> e.tier() == RestoreTier.BULK && e.total() > 0 && e.hours() == 48));
     assertFalse(plan.estimates().stream().filter(e -> e.tier() == RestoreTier.EXPEDITED).findFirst().get().available());
 
-    Instant requested = Instant.now();
     RestoreResult first = job.run(req, "restore-a");
     assertTrue(first.thawing(), () -> RestoreReport.text(first));
     assertEquals(0, first.bytesRestored());
@@ -218,7 +245,7 @@ class RestoreJobTest {
     assertTrue(second.thawing());
     assertEquals(0, second.packs("COLD"), "no second restore request for a thaw in progress");
 
-    Thread.sleep(Math.max(0, Duration.between(Instant.now(), requested.plusSeconds(16)).toMillis()));
+    clock.advance(Duration.ofSeconds(16));
     RestoreResult third = job.run(req, "restore-c");
     assertTrue(third.complete(), () -> RestoreReport.text(third));
     assertEquals(third.packs(), third.packs("DONE"));
@@ -241,16 +268,16 @@ class RestoreJobTest {
   @Test
   void waitPollsUntilThePacksAreThawedInOneRun() throws Exception {
     Path waited = dir.resolve("waited");
-    RestoreResult w = new RestoreJob(slowCatalog("3s"), Clock.systemUTC())
+    RestoreResult w = new RestoreJob(slowCatalog("3s"), clock)
         .run(request(select(List.of("other/"), null, false), waited.toString(), false, true), "restore-w");
     assertTrue(w.complete(), () -> RestoreReport.text(w));
-    assertTrue(w.phases().get("thaw-wait") >= 1.5, "it waited for the thaw: " + w.phases());
+    // Polls at 0.2, 0.4, 0.8 and 1.6 s on the moved clock: ready at 3.0 s, whatever the machine's speed.
+    assertEquals(3.0, w.phases().get("thaw-wait"), 0.001, "it waited for the thaw: " + w.phases());
     assertArrayEquals(content.get("other/d.csv@1"), files(waited).get("src-a/other/d.csv"));
   }
 
   private Catalog slowCatalog(String thawDelay) {
-    return new Catalog(SharedSpark.session(), config(Map.of("store.local.thaw-delay", thawDelay,
-        "catalog.uri", config.get(io.lakevault.core.config.Settings.CATALOG_URI))));
+    return new Catalog(SharedSpark.session(), config(dir, Map.of("store.local.thaw-delay", thawDelay)));
   }
 
   @Test

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lakevault.core.config.LakevaultConfig;
-import io.lakevault.core.store.MutableClock;
+import io.lakevault.core.time.MutableClock;
 import io.lakevault.spark.SharedSpark;
 import java.nio.file.Path;
 import java.sql.Timestamp;

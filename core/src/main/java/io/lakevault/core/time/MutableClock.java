@@ -1,4 +1,4 @@
-package io.lakevault.core.store;
+package io.lakevault.core.time;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,11 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand, for retention and thaw-delay arithmetic. */
+/**
+ * A clock moved by hand, for retention, thaw-delay and RTO arithmetic that must not depend on how fast the
+ * machine is: a job given this clock waits by moving it ({@link Waits#sleep}), not by sleeping, so thaw waits
+ * and phase times are exact. Tests, and the local store's simulated time ({@code ObjectStores.useLocalClock}).
+ */
 public final class MutableClock extends Clock {
   private volatile Instant now;
 
@@ -14,8 +18,12 @@ public final class MutableClock extends Clock {
     this.now = start;
   }
 
-  public void advance(Duration d) {
+  public synchronized void advance(Duration d) {
     now = now.plus(d);
+  }
+
+  public void set(Instant t) {
+    now = t;
   }
 
   @Override
