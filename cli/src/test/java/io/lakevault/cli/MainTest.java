@@ -120,6 +120,10 @@ class MainTest {
     cases.put(List.of("hold", "place", "--case", "C-1", "--reason", "r"), "say what to select");
     cases.put(List.of("hold", "place", "--case", "bad case", "--reason", "r", "--bucket", "bkt"), "is not a case id");
     cases.put(List.of("hold", "place", "--case", "C-1", "--bucket", "bkt"), "--reason");
+    cases.put(List.of("drill", "--levels", "folder"), "--levels folder");
+    cases.put(List.of("drill", "--tier", "Fast"), "--tier Fast");
+    cases.put(List.of("drill"), "set drill.target");
+    cases.put(List.of("--conf", "drill.target=original", "drill"), "drill.target");
     for (var c : cases.entrySet()) {
       Result r = run(c.getKey().toArray(String[]::new));
       assertEquals(2, r.code(), String.join(" ", c.getKey()) + ": " + r.err());

@@ -102,6 +102,27 @@ class AirflowDagsTest {
     assertEquals(List.of("lakevault", "verify"), parse(tasks.get("verify_check")));
   }
 
+  /** Issue 23: a monthly drill, requested then checked after the thaw with the same command and seed; a failure alerts. */
+  @Test
+  void drillsRunMonthlyAndTheCheckResumesTheSameDrillAfterTheThaw() {
+    JsonNode dag = structure().get("lakevault_drill");
+    assertEquals("0 9 1 * *", dag.get("args").get("schedule").asText());
+    assertEquals(1, dag.get("args").get("max_active_runs").asInt());
+    JsonNode tasks = dag.get("tasks");
+    assertEquals(List.of("drill_plan", "drill_request", "wait_for_thaw", "drill_check"), order(tasks));
+    for (String id : List.of("drill_plan", "drill_request", "drill_check")) {
+      assertEquals(List.of("lakevault", "drill"), parse(tasks.get(id)), id);
+      assertEquals("alert", tasks.get(id).get("args").get("on_failure_callback").get("callable").asText(), id);
+    }
+    List<String> request = lakevaultArgs(tasks.get("drill_request"));
+    List<String> check = lakevaultArgs(tasks.get("drill_check"));
+    assertTrue(String.join(" ", request).endsWith("--thawing-exit-code 0"), request.toString());
+    assertEquals(check, request.subList(0, request.size() - 2), "the check must re-run the request's command, same seed");
+    assertTrue(lakevaultArgs(tasks.get("drill_plan")).contains("--dry-run"));
+    assertFalse(check.contains("--thawing-exit-code"), "a drill still thawing at the check fails and alerts");
+    assertTrue(tasks.get("wait_for_thaw").get("args").get("delta").get("seconds").asDouble() >= 48 * 3600);
+  }
+
   @Test
   void holdsAreTriggeredWithACaseASelectorAndAnAction() {
     JsonNode dag = structure().get("lakevault_hold");
@@ -204,7 +225,8 @@ class AirflowDagsTest {
   private static final Map<String, String> RENDERED = Map.of(
       "{{ var.value.lakevault_config }}", "s3://acme-ops/lakevault/lakevault.yaml",
       "{{ var.value.get('lakevault_verify_sample', '4') }}", "4",
-      "{{ ds_nodash }}", "20261122");
+      "{{ ds_nodash }}", "20261122",
+      "{{ logical_date.strftime('%Y%m') }}", "202611");
 
   private static List<String> parse(JsonNode task) {
     List<String> args = lakevaultArgs(task).stream().map(a -> RENDERED.getOrDefault(a, a)).toList();

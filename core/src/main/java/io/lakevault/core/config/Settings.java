@@ -168,13 +168,25 @@ public final class Settings {
         return s;
       });
 
+  public static final Setting<String> DRILL_TARGET = new Setting<>("drill.target", null,
+      "Where restore drills restore to and clean up after: s3://bucket/prefix (a scratch bucket the pipeline role may write and delete in, never a source or archive bucket) or a local folder. A drill writes nothing outside it.",
+      "URI or path", s -> {
+        if (s.isBlank()) throw new IllegalArgumentException("must not be empty");
+        if (s.equals("original")) throw new IllegalArgumentException("must be a scratch location, not the original one");
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+      });
+
+  public static final Setting<Long> DRILL_MAX_BYTES = new Setting<>("drill.max-bytes", "1GiB",
+      "Restore drills: the most original bytes one class's sample may restore at one level; prefixes and buckets larger than this are not drilled whole.",
+      "size", Sizes::parse);
+
   private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
 
   static {
     for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
         S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS,
         CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE, ARCHIVE_DEFAULT_KEY, KEYS_LOCAL_DIR, KMS_ENDPOINT, STS_ENDPOINT,
-        RESTORE_POLL_INTERVAL, ARCHIVE_MAX_SKIPPED_FRACTION, LEASE_TIMEOUT, LIFECYCLE_ERASER_ROLE)) {
+        RESTORE_POLL_INTERVAL, ARCHIVE_MAX_SKIPPED_FRACTION, LEASE_TIMEOUT, LIFECYCLE_ERASER_ROLE, DRILL_TARGET, DRILL_MAX_BYTES)) {
       ALL.put(s.key(), s);
     }
   }

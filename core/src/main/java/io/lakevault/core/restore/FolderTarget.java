@@ -85,6 +85,11 @@ public final class FolderTarget implements RestoreTarget {
   }
 
   @Override
+  public InputStream read(String location) throws IOException {
+    return Files.newInputStream(Path.of(location), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  @Override
   public Existing head(String location) {
     Path p = Path.of(location);
     try {

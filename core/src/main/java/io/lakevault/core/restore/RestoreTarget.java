@@ -26,6 +26,9 @@ public interface RestoreTarget extends AutoCloseable {
   String write(String location, InputStream data, long size, String contentType, Map<String, String> userMetadata,
       Instant lastModified, boolean replace) throws IOException;
 
+  /** Reads back what is at a location (a drill verifies the restored bytes this way); fails when nothing is there. */
+  InputStream read(String location) throws IOException;
+
   /** Whether what is at a location is the version being restored (a re-run finds its own earlier work). */
   boolean holds(String location, Existing existing, Wanted wanted);
 

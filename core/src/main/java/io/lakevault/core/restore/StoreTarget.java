@@ -59,6 +59,12 @@ public final class StoreTarget implements RestoreTarget {
   }
 
   @Override
+  public InputStream read(String location) {
+    S3Uri u = S3Uri.parse(location);
+    return store.get(new ObjectRef(u.bucket(), u.key(), null));
+  }
+
+  @Override
   public Existing head(String location) {
     S3Uri u = S3Uri.parse(location);
     try {

@@ -18,10 +18,10 @@ import java.nio.file.Path;
  *
  * @param versions every version restored: each is written below its key, named by its version id
  */
-record TargetSpec(Kind kind, String location, boolean versions) implements Serializable {
-  enum Kind { ORIGINAL, STORE, FOLDER }
+public record TargetSpec(Kind kind, String location, boolean versions) implements Serializable {
+  public enum Kind { ORIGINAL, STORE, FOLDER }
 
-  static TargetSpec parse(String to, boolean versions) {
+  public static TargetSpec parse(String to, boolean versions) {
     if (to == null || to.isBlank()) throw LakevaultException.usage("--to is required: s3://bucket/prefix, original, or a local folder");
     if (to.equals("original")) return new TargetSpec(Kind.ORIGINAL, to, versions);
     if (S3Uri.isS3(to)) {
@@ -36,7 +36,7 @@ record TargetSpec(Kind kind, String location, boolean versions) implements Seria
     return new TargetSpec(Kind.FOLDER, Path.of(path).toAbsolutePath().normalize().toString(), versions);
   }
 
-  RestoreTarget open(LakevaultConfig config) {
+  public RestoreTarget open(LakevaultConfig config) {
     return switch (kind) {
       case ORIGINAL -> StoreTarget.original(ObjectStores.open(config), versions);
       case STORE -> StoreTarget.under(ObjectStores.open(config), S3Uri.parse(location), versions);

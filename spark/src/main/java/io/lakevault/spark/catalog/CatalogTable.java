@@ -137,7 +137,19 @@ public enum CatalogTable {
       f("state_changed_at", TimestampType, false), f("objects", LongType), f("bytes", LongType),
       f("run_id", StringType, false), f("restored", LongType), f("not_restored", LongType),
       f("bytes_restored", LongType), f("bytes_read", LongType), f("phase_seconds", createMapType(StringType, DoubleType)),
-      f("report_uri", StringType));
+      f("report_uri", StringType)),
+
+  /** Restore drills: one row per (drill, class, level), updated as the drill resumes (docs/drills.md). */
+  DRILLS("drills", List.of(),
+      "Restore drills, one row per (drill, class, level): the sample, the restore's phases, requests and cost, the verification, and whether the class's RTO was met.",
+      f("drill_id", StringType, false), f("retention_class", StringType, false), f("level", StringType, false),
+      f("seed", LongType, false), f("as_of", TimestampType), f("selectors", createArrayType(StringType, false)),
+      f("objects", LongType), f("bytes", LongType), f("packs", LongType), f("tier", StringType),
+      f("state", StringType, false), f("reasons", createArrayType(StringType, false)), f("rto_seconds", LongType),
+      f("elapsed_seconds", DoubleType), f("met_rto", BooleanType), f("restore_requests", LongType),
+      f("get_requests", LongType), f("cost", DoubleType), f("phase_seconds", createMapType(StringType, DoubleType)),
+      f("restore_ids", createArrayType(StringType, false)), f("target", StringType), f("started_at", TimestampType, false),
+      f("completed_at", TimestampType), f("cleaned_at", TimestampType), f("run_id", StringType, false));
 
   /**
    * Columns Delta keeps min/max statistics for (data skipping). By default it takes the first 32 columns,
