@@ -50,11 +50,17 @@ final class DrillSampler {
         .and(col("disposed_at").isNull()));
   }
 
+  /** The first archived version of each class (one query per class, shared by its levels); absent: none archived. */
+  private final Map<String, java.util.Optional<Instant>> earliest = new java.util.HashMap<>();
+
   Sample sample(String retentionClass, Level level, long seed, long maxBytes, Instant now) {
     Dataset<Row> versions = classVersions(retentionClass);
-    Row first = versions.where(col("is_delete_marker").equalTo(false)).agg(min("last_modified_date")).first();
-    if (first.isNullAt(0)) return new Sample(null, List.of(), "nothing of class " + retentionClass + " is archived");
-    Instant asOf = DrillPlan.asOf(seed, retentionClass, level, first.getTimestamp(0).toInstant(), now);
+    java.util.Optional<Instant> first = earliest.computeIfAbsent(retentionClass, c -> {
+      Row r = versions.where(col("is_delete_marker").equalTo(false)).agg(min("last_modified_date")).first();
+      return r.isNullAt(0) ? java.util.Optional.empty() : java.util.Optional.of(r.getTimestamp(0).toInstant());
+    });
+    if (first.isEmpty()) return new Sample(null, List.of(), "nothing of class " + retentionClass + " is archived");
+    Instant asOf = DrillPlan.asOf(seed, retentionClass, level, first.get(), now);
     Dataset<Row> current = Selection.current(versions, asOf).where(col("is_delete_marker").equalTo(false));
     UserDefinedFunction rank = udf((UDF1<String, Long>) unit -> DrillPlan.rank(seed, retentionClass, level, unit),
         DataTypes.LongType);

@@ -124,25 +124,26 @@ public final class RestoreJob {
     long t = clock.millis();
     // Versions whose pack retention expiry deleted are chosen as any other, then set apart: they are reported
     // as disposed (no longer exist), not restored and not missing.
-    Dataset<Row> selected = selection.apply(sel);
-    Dataset<Row> chosen = selected.where(col("disposed_at").isNull()).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> selected = selection.apply(sel).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> chosen = selected.where(col("disposed_at").isNull());
     Dataset<Row> latest = null;
     try {
-      Row totals = chosen.agg(count(lit(1)), coalesce(sum("size"), lit(0L)), countDistinct("bucket"),
-          count(when(col("pack_id").isNull(), lit(1)))).first();
+      // One pass over the selection: what is restored, and what expiry disposed of (reported, not restored).
+      Column live = col("disposed_at").isNull();
+      Row totals = selected.agg(count(when(live, lit(1))), coalesce(sum(when(live, col("size"))), lit(0L)),
+          countDistinct(when(live, col("bucket"))), count(when(live.and(col("pack_id").isNull()), lit(1))),
+          count(when(live.unary_$bang(), lit(1))), org.apache.spark.sql.functions.max("disposed_at")).first();
       long objects = totals.getLong(0);
+      long disposed = totals.getLong(4);
       if (objects == 0) {
-        Row gone = selected.where(col("disposed_at").isNotNull())
-            .agg(count(lit(1)), org.apache.spark.sql.functions.max("disposed_at")).first();
-        if (gone.getLong(0) > 0) {
+        if (disposed > 0) {
           throw LakevaultException.input("every version the selection (" + canonical + ") chooses was disposed of when its"
-              + " retention ended (" + gone.getLong(0) + " version(s), the last at " + gone.get(1) + "): they no longer"
+              + " retention ended (" + disposed + " version(s), the last at " + totals.get(5) + "): they no longer"
               + " exist; `lakevault versions` shows each disposal");
         }
         throw LakevaultException.input("no archived version matches the selection (" + canonical + "); check it with "
             + "`lakevault find` or `lakevault versions`");
       }
-      long disposed = selected.where(col("disposed_at").isNotNull()).count();
       if (disposed > 0) {
         LOG.warn("{} selected version(s) were disposed of by retention expiry and are not restored", disposed);
       }
@@ -270,7 +271,7 @@ public final class RestoreJob {
       if (req.reportFile() != null) write(req.reportFile(), json);
       return result;
     } finally {
-      chosen.unpersist();
+      selected.unpersist();
       if (latest != null) latest.unpersist();
     }
   }
