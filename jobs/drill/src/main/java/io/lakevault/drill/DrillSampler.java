@@ -67,19 +67,22 @@ final class DrillSampler {
     int want = level.units();
     List<Selector> selectors = new ArrayList<>();
     if (level.byVersion()) {
+      // A version is named by its key and its id: in a bucket that was never versioned every id is "null".
+      Map<String, List<String>> keys = new TreeMap<>();
       Map<String, List<String>> ids = new TreeMap<>();
       long bytes = 0;
       int taken = 0;
       for (Row r : current.where(col("size").leq(maxBytes))
           .withColumn("_rank", rank.apply(org.apache.spark.sql.functions.concat(col("bucket"), lit("/"), col("key"))))
-          .orderBy("_rank").limit(want * CANDIDATES_PER_UNIT).select("bucket", "version_id", "size").collectAsList()) {
-        if (taken == want || bytes + r.getLong(2) > maxBytes) continue;
-        ids.computeIfAbsent(r.getString(0), b -> new ArrayList<>()).add(r.getString(1));
-        bytes += r.getLong(2);
+          .orderBy("_rank").limit(want * CANDIDATES_PER_UNIT).select("bucket", "key", "version_id", "size").collectAsList()) {
+        if (taken == want || bytes + r.getLong(3) > maxBytes) continue;
+        keys.computeIfAbsent(r.getString(0), b -> new ArrayList<>()).add(r.getString(1));
+        ids.computeIfAbsent(r.getString(0), b -> new ArrayList<>()).add(r.getString(2));
+        bytes += r.getLong(3);
         taken++;
       }
-      ids.forEach((b, v) -> selectors.add(new Selector(List.of(b), List.of(), null, List.of(), List.of(), List.of(), null,
-          null, null, null, null, v, false)));
+      keys.forEach((b, k) -> selectors.add(new Selector(List.of(b), k, null, List.of(), List.of(retentionClass), List.of(),
+          null, null, null, null, null, ids.get(b).stream().distinct().toList(), false)));
     } else if (level.byPrefix()) {
       // Candidate folders, then their whole size (a folder's selection takes the folders below it too).
       UserDefinedFunction parent = udf((UDF1<String, String>) DrillPlan::parent, DataTypes.StringType);
@@ -135,6 +138,8 @@ final class DrillSampler {
   Dataset<Row> expected(Selector s, String retentionClass) {
     Dataset<Row> o = new Selection(catalog).filtered(classVersions(retentionClass), s);
     if (s.mode() == Selector.Mode.VERSION_IDS) {
+      // As the restore selects: each named key is a prefix, so a longer key with the same id (only "null" repeats,
+      // in an unversioned bucket) is restored and checked too.
       return o.where(col("version_id").isin(s.versionIds().toArray()).and(col("is_delete_marker").equalTo(false)));
     }
     Timestamp t = Timestamp.from(s.asOf());
