@@ -49,10 +49,7 @@ final class DrillCommand implements Callable<Integer> {
   public Integer call() {
     List<DrillPlan.Level> parsed = DrillPlan.Level.parse(levels); // usage errors before Spark starts
     io.lakevault.core.store.RestoreTier t = tier == null ? null : VerifyCommand.tier(tier);
-    if (main.config().get(io.lakevault.core.config.Settings.DRILL_TARGET) == null) {
-      throw LakevaultException.usage("set drill.target to a scratch location the drill owns: s3://scratch-bucket/drills"
-          + " or a local folder (--conf drill.target=... or lakevault.yaml)");
-    }
+    DrillJob.target(main.config()); // before Spark starts
     String location = PolicyFiles.policyLocation(policy, main.config());
     if (location == null) throw LakevaultException.usage("say which policy's classes to drill: --policy or classify.policy");
     io.lakevault.core.policy.Policy p = PolicyParser.parse(location, PolicyFiles.read(location, main.config(), "policy"));

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The archive job as the scheduler runs it, in processes of its own, on one prepared lake copied per
- * case: two runs started together, and runs killed with {@code kill -9} at seeded moments then run again.
+ * case: two runs started together, and runs killed with {@code kill -9} at seeded moments (in named phases, found
+ * in the run's own log) then run again.
  * Each case ends equal to a single clean run: the same objects cataloged once, every cataloged pack and key
  * file in the archive and nothing else, no notes or staging left, and {@code verify} passing.
  */
@@ -39,8 +40,6 @@ class ArchiveProcessTest {
   static Path prepared;
   /** The clean run's objects. */
   static TreeSet<String> reference;
-  /** How long an archive process takes here, start to end: measured by the first test, for the second's kill moments. */
-  static long processMillis = 30_000;
 
   static final String CATALOG = "s3://cat/catalog";
 
@@ -186,8 +185,7 @@ class ArchiveProcessTest {
     LakevaultProcess b = LakevaultProcess.start(lake.resolve("logs"), "b", args(lake, "archive"));
     int ca = a.waitFor(10);
     int cb = b.waitFor(10);
-    processMillis = (System.nanoTime() - t0) / 1_000_000;
-    System.out.printf("ArchiveProcessTest: two processes together took %d ms%n", processMillis);
+    System.out.printf("ArchiveProcessTest: two processes together took %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     assertEquals(List.of(0, 4), ca == 0 ? List.of(ca, cb) : List.of(cb, ca), "a: " + ca + " " + a.err() + "\nb: " + cb + " " + b.err());
     String refused = (ca == 4 ? a : b).err();
     assertTrue(refused.contains("another lakevault run is writing this catalog: run ") && refused.contains("(archive) on host ")
@@ -197,43 +195,53 @@ class ArchiveProcessTest {
   }
 
   /**
-   * Issue 20: {@code expire} killed with kill -9 at seeded moments (planning, the record before, the deletions,
-   * the marking after), then run again: the expired class's packs and key files are gone from the store,
-   * each of their versions is marked disposed exactly once, every other pack stays, and nothing is reported
-   * missing. The clean expire is timed first, for the kill moments.
+   * Issue 20: {@code expire} killed with kill -9 at seeded moments (in the deletions, or in the marking after
+   * them), then run again: the expired class's packs and key files are gone from the store, each of their
+   * versions is marked disposed exactly once, every other pack stays, and nothing is reported missing. The
+   * expected disposals come from a clean expire in this JVM; the kill moment from the killed run's own log.
    */
   @Test
   @Order(3)
   void expireKilledAtSeededMomentsThenRunAgainConverges() throws Exception {
     Path archived = shared.resolve("clean");
     Path cleanExpire = copy(archived, "expire-clean");
-    long t0 = System.nanoTime();
-    LakevaultProcess first = LakevaultProcess.start(cleanExpire.resolve("logs"), "expire", args(cleanExpire, "expire"));
-    assertEquals(0, first.waitFor(10), first.err());
-    long expireMillis = (System.nanoTime() - t0) / 1_000_000;
+    Result clean = run(cleanExpire, "expire");
+    ok(clean, "expire");
     TreeSet<String> expected = disposals(cleanExpire);
-    assertFalse(expected.isEmpty(), "the 90-day class expires: " + first.out());
-    System.out.printf("ArchiveProcessTest: a clean expire took %d ms and disposed of %d versions%n", expireMillis,
-        expected.size());
+    assertFalse(expected.isEmpty(), "the 90-day class expires: " + clean.out());
     assertExpired(cleanExpire, expected);
     Random seeds = new Random(2026120320L);
-    // One kill, late in the run, where the deletions and the records after them are (the suite's time is
-    // the bound here; LifecycleTest covers the crash between the deletions and the commit in-JVM as well).
+    // One kill (the suite's time is the bound here; LifecycleTest covers the crash between the deletions and
+    // the commit in-JVM as well): a seeded step, and a seeded moment up to 2 s after the run logs it.
+    String[] steps = {"deleting the ", "deletions made; recording"};
     for (int i = 0; i < 1; i++) {
-      long at = (long) (expireMillis * (0.55 + 0.4 * seeds.nextDouble()));
+      String step = steps[seeds.nextInt(steps.length)];
+      long after = seeds.nextInt(2000);
       Path lake = copy(archived, "expire-killed-" + i);
       LakevaultProcess p = LakevaultProcess.start(lake.resolve("logs"), "expire", args(lake, "expire"));
-      Thread.sleep(at);
-      boolean killed = p.isAlive();
-      if (killed) p.kill9();
+      boolean killed = killAfter(p, step, after);
       Result again = run(lake, "expire");
-      ok(again, "expire after a kill at " + at + " ms");
+      ok(again, "expire after a kill " + after + " ms after '" + step + "'");
       assertFalse(again.out().contains("missing"), again.out());
-      assertEquals(expected, disposals(lake), "kill at " + at + " ms");
+      assertEquals(expected, disposals(lake), "kill " + after + " ms after '" + step + "'");
       assertExpired(lake, expected);
-      System.out.printf("ArchiveProcessTest: expire %s at %d ms of %d, converged%n", killed ? "killed" : "ended before",
-          at, expireMillis);
+      System.out.printf("ArchiveProcessTest: expire %s %d ms after '%s', converged%n", killed ? "killed" : "ended before",
+          after, step);
     }
+  }
+
+  /**
+   * Kills the process with kill -9 {@code delayMillis} after its log shows {@code step}: a moment in a named
+   * phase of the run, on a machine of any speed. Returns false when the run had ended before.
+   */
+  private static boolean killAfter(LakevaultProcess p, String step, long delayMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + 5 * 60_000_000_000L;
+    while (p.isAlive() && !p.err().contains(step) && System.nanoTime() < deadline) Thread.sleep(20);
+    assertTrue(p.err().contains(step), "the run logs '" + step + "':\n" + p.err());
+    Thread.sleep(delayMillis);
+    boolean alive = p.isAlive();
+    if (alive) p.kill9();
+    return alive;
   }
 
   /** bucket|key|version of each disposed version; each disposed by one run only. */
@@ -274,20 +282,20 @@ class ArchiveProcessTest {
   @Order(2)
   void killedAtSeededMomentsThenRunAgainNothingIsLostOrTwiceAndNoOrphanIsLeft() throws Exception {
     Random seeds = new Random(20261203);
-    for (int i = 0; i < 3; i++) {
-      // One seeded moment in each third of the run (JVM and Spark start with housekeeping; pack tasks; commit
-      // and locks): three kills cover the run's length as well as five random ones did, in 3/5 of the time.
-      long at = (long) (processMillis * (0.1 + 0.7 * (i + seeds.nextDouble()) / 3));
+    // One kill in each phase of the run, a seeded moment after the run logs it: planning and housekeeping
+    // (the lease taken), the pack tasks (archiving started), the commit and locks (packs written and staged).
+    String[] steps = {"holds the catalog's run lease", "archiving ", "packs written and results staged"};
+    for (int i = 0; i < steps.length; i++) {
+      long after = seeds.nextInt(1500);
       Path lake = copy("killed-" + i);
       LakevaultProcess p = LakevaultProcess.start(lake.resolve("logs"), "killed", args(lake, "archive"));
-      Thread.sleep(at);
-      boolean killed = p.isAlive();
-      if (killed) p.kill9();
+      boolean killed = killAfter(p, steps[i], after);
+      String at = after + " ms after '" + steps[i] + "' (" + (killed ? "killed" : "had ended") + ")";
       Result again = run(lake, "archive");
-      assertEquals(0, again.code(), "kill at " + at + " ms (" + (killed ? "killed" : "had ended") + "): " + again.err());
-      assertEquals(reference, objects(lake), "kill at " + at + " ms");
+      assertEquals(0, again.code(), "kill " + at + ": " + again.err());
+      assertEquals(reference, objects(lake), "kill " + at);
       assertConverged(lake);
-      System.out.printf("ArchiveProcessTest: %s at %d ms, converged%n", killed ? "killed" : "ended before", at);
+      System.out.printf("ArchiveProcessTest: kill %s, converged%n", at);
     }
   }
 }

@@ -91,12 +91,18 @@ public final class DrillJob {
     return catalog.config();
   }
 
-  public DrillResult run(Request req, String runId) {
-    String target = config().get(Settings.DRILL_TARGET);
+  /** The configured scratch target; a usage error naming the setting when there is none. */
+  public static String target(LakevaultConfig config) {
+    String target = config.get(Settings.DRILL_TARGET);
     if (target == null) {
       throw LakevaultException.usage("set drill.target to a scratch location the drill owns: s3://scratch-bucket/drills"
           + " or a local folder (--conf drill.target=... or lakevault.yaml)");
     }
+    return target;
+  }
+
+  public DrillResult run(Request req, String runId) {
+    String target = target(config());
     List<String> classes = classes(req);
     checkTarget(target);
     String drillId = DrillPlan.drillId(req.seed(), classes, req.levels(), req.tier(), target);
@@ -114,22 +120,24 @@ public final class DrillJob {
       }
       DrillSampler sampler = new DrillSampler(catalog);
       List<DrillResult.LevelResult> levels = new ArrayList<>();
+      boolean ran = false;
       for (String cls : classes) {
         RetentionClass rc = req.policy().retentionClass(cls);
         RestoreTier tier = req.tier() != null ? req.tier() : DrillPlan.tier(rc, req.prices()).tier();
         for (Level level : req.levels()) {
           lease.check("drill " + cls + " " + level.cliName());
           Row previous = recorded.get(cls + "/" + level.name());
-          DrillResult.LevelResult r = previous != null && Outcome.valueOf(previous.getAs("state")).finished()
-              ? fromRow(previous)
-              : runLevel(req, runId, drillId, rc, level, tier, target, maxBytes, sampler, previous);
-          levels.add(r);
+          boolean done = previous != null && Outcome.valueOf(previous.getAs("state")).finished();
+          levels.add(done ? fromRow(previous) : runLevel(req, runId, drillId, rc, level, tier, target, maxBytes, sampler, previous));
+          ran |= !done;
         }
       }
       // One commit for the run: a crash before it loses only this run's bookkeeping; the restores it ran are
       // requests of their own, which the next run resumes where they stand.
-      lease.check("drill record");
-      record(levels);
+      if (ran) {
+        lease.check("drill record");
+        record(levels);
+      }
       boolean finished = levels.stream().allMatch(l -> l.outcome().finished());
       boolean cleaned = false;
       if (finished && levels.stream().anyMatch(l -> l.cleanedAt() == null)) {

@@ -158,13 +158,13 @@ public final class ExpireJob {
         return new Result(runId, true, now, packs, bytes, examples, freed.getLong(0), freed.getLong(1), freed.getDouble(2),
             0, mixed.getLong(0), mixed.getLong(1), rewrites, List.of());
       }
-      return delete(req, runId, now, lease, toDelete, packs, bytes, examples, mixed, rewrites);
+      return delete(req, runId, now, lease, toDelete, freed.getLong(0), packs, bytes, examples, mixed, rewrites);
     } finally {
       decided.unpersist();
     }
   }
 
-  private Result delete(Request req, String runId, Instant now, CatalogLease lease, Dataset<Row> toDelete,
+  private Result delete(Request req, String runId, Instant now, CatalogLease lease, Dataset<Row> toDelete, long toDeleteCount,
       Map<String, Long> packs, Map<String, Long> bytes, Map<String, List<String>> examples, Row mixed,
       List<String> rewrites) {
     // 1. Recorded before: every pack this run will delete names the run that decided it.
@@ -174,6 +174,8 @@ public final class ExpireJob {
         .updateExpr(Map.of("disposal_run_id", "'" + runId + "'"))
         .execute();
     lease.check("delete the packs whose retention ended");
+    // Progress for the operator's log (Airflow keeps a step's stderr): each step of a run that destroys data.
+    LOG.info("run {}: deleting the {} pack(s) recorded for deletion", runId, toDeleteCount);
     // 2. The deletions, from the executors; their outcomes are kept on disk so they are not made twice.
     LakevaultConfig config = catalog.config();
     String eraser = config.get(Settings.LIFECYCLE_ERASER_ROLE);
@@ -192,6 +194,7 @@ public final class ExpireJob {
       return null;
     });
     if (crashAfterDeletes >= 0) throw new IllegalStateException("injected crash after the deletions (test)");
+    LOG.info("run {}: deletions made; recording the disposed versions and packs in the catalog", runId);
     Dataset<Row> results = catalog.spark().read().schema(outcome).parquet(stagingPath).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> deleted = results.where(col("state").equalTo("deleted"));
@@ -219,6 +222,7 @@ public final class ExpireJob {
         problems.add(r.getString(0) + " " + r.getString(3) + (r.isNullAt(4) ? "" : ": " + r.getString(4)));
       }
       deleteStaging(stagingPath);
+      LOG.info("run {}: {} pack(s) deleted, {} version(s) marked disposed", runId, done.getLong(0), disposed);
       return new Result(runId, false, now, packs, bytes, examples, done.getLong(0), done.getLong(1), done.getDouble(2),
           disposed, mixed.getLong(0), mixed.getLong(1), rewrites, problems);
     } finally {

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -194,20 +195,32 @@ public final class RestoreJob {
       String resultsRoot = config().get(Settings.CATALOG_URI) + "/reports/restore/" + restoreId;
       List<String> ready = open.stream().filter(p -> "READY".equals(states.get(p.packId())[0])).map(PackPlan::packId).toList();
       Map<String, Row> packRows = new LinkedHashMap<>();
+      long restoredBytes = 0;
+      long bytesRead = 0;
+      long metadataBytes = 0;
       if (!ready.isEmpty()) {
         t = clock.millis();
         extract(chosen, plan, ready, spec, req.overwrite(), resultsRoot, runId);
         afterExtract.run();
-        Dataset<Row> thisRun = results(resultsRoot).where(col("run").equalTo(runId));
-        for (Row r : thisRun.where(col("row_type").equalTo(Extracted.PACK)).collectAsList()) packRows.put(r.getAs("pack_id"), r);
-        Map<String, Long> failedPerPack = new LinkedHashMap<>();
-        for (Row r : thisRun.where(col("row_type").equalTo(Extracted.OBJECT).and(col("state").equalTo("FAILED")))
-            .groupBy("pack_id").count().collectAsList()) {
-          failedPerPack.put(r.getString(0), r.getLong(1));
+        // What this run did, per pack, in one pass: the pack's row (state, bytes, time) and its objects' outcome.
+        Column pack = col("row_type").equalTo(Extracted.PACK);
+        Column object = col("row_type").equalTo(Extracted.OBJECT);
+        for (Row r : results(resultsRoot).where(col("run").equalTo(runId)).groupBy("pack_id").agg(
+            count(when(pack, lit(1))).as("pack_rows"), max(when(pack, col("state"))).as("state"),
+            max(when(pack, col("reason"))).as("reason"), coalesce(sum("bytes_read"), lit(0L)).as("bytes_read"),
+            coalesce(sum("index_bytes"), lit(0L)).as("index_bytes"), coalesce(sum("read_ns"), lit(0L)).as("read_ns"),
+            coalesce(sum("write_ns"), lit(0L)).as("write_ns"),
+            count(when(object.and(col("state").equalTo("FAILED")), lit(1))).as("failed"),
+            coalesce(sum(when(object.and(col("state").equalTo("RESTORED")), col("size"))), lit(0L)).as("restored_bytes"))
+            .collectAsList()) {
+          if (r.<Long>getAs("pack_rows") > 0) packRows.put(r.getAs("pack_id"), r);
+          restoredBytes += r.<Long>getAs("restored_bytes");
+          bytesRead += r.<Long>getAs("bytes_read");
+          metadataBytes += r.<Long>getAs("index_bytes");
         }
         for (String id : ready) {
           Row p = packRows.get(id);
-          boolean failed = p == null || "FAILED".equals(p.getAs("state")) || failedPerPack.containsKey(id);
+          boolean failed = p == null || "FAILED".equals(p.getAs("state")) || p.<Long>getAs("failed") > 0;
           states.put(id, new String[] {failed ? "FAILED" : "DONE", p == null ? null : p.getAs("reason")});
         }
         double extractSeconds = seconds(t);
@@ -224,9 +237,6 @@ public final class RestoreJob {
       Map<String, Long> objectStates = new LinkedHashMap<>();
       if (disposed > 0) objectStates.put("DISPOSED", disposed); // shown, not counted among the selected objects
       List<RestoreResult.Failure> failures = new ArrayList<>();
-      long restoredBytes = 0;
-      long bytesRead = 0;
-      long metadataBytes = 0;
       Map<String, long[]> perPack = new LinkedHashMap<>();
       if (exists(resultsRoot + "/objects")) {
         // Counted, sampled for failures and (an export) listed: the window over every run is computed once.
@@ -241,12 +251,6 @@ public final class RestoreJob {
           failures.add(new RestoreResult.Failure(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"), r.getAs("state"),
               r.getAs("reason")));
         }
-        Row b = results(resultsRoot).where(col("run").equalTo(runId)).agg(
-            coalesce(sum(when(col("state").equalTo("RESTORED"), col("size"))), lit(0L)),
-            coalesce(sum("bytes_read"), lit(0L)), coalesce(sum("index_bytes"), lit(0L))).first();
-        restoredBytes = b.getLong(0);
-        bytesRead = b.getLong(1);
-        metadataBytes = b.getLong(2);
       }
       Map<String, Long> packStates = countStates(plan, previous, states);
       String requestState = packStates.getOrDefault("DONE", 0L) == plan.size()
@@ -300,8 +304,8 @@ public final class RestoreJob {
     Dataset<Row> packs = catalog.read(CatalogTable.PACKS).select(col("pack_id").as("p_id"), col("uri"),
         col("version_id"), col("key_version_id"), col("storage_class"), col("stored_bytes"));
     List<PackPlan> out = new ArrayList<>();
-    for (Row r : SparkErrors.surfacing(() -> perPack.join(packs, col("pack_id").equalTo(col("p_id")), "left")
-        .orderBy("pack_id").collectAsList())) {
+    // Sorted here, not by Spark: a global sort first samples its input in a job of its own.
+    for (Row r : SparkErrors.surfacing(() -> perPack.join(packs, col("pack_id").equalTo(col("p_id")), "left").collectAsList())) {
       if (r.isNullAt(r.fieldIndex("uri"))) {
         throw new LakevaultException(ErrorKind.INTERNAL, "pack " + r.getAs("pack_id") + " holds selected objects but is not "
             + "in the packs table; the catalog is inconsistent: see docs/restore.md");
@@ -311,6 +315,7 @@ public final class RestoreJob {
           r.<Long>getAs("stored_bytes"), r.<Long>getAs("objects"), r.<Long>getAs("bytes"), r.<Long>getAs("ranges"),
           r.<Long>getAs("range_bytes")));
     }
+    out.sort(java.util.Comparator.comparing(PackPlan::packId));
     return out;
   }
 

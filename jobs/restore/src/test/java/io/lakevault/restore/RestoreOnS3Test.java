@@ -33,8 +33,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,8 +49,11 @@ import org.junit.jupiter.api.io.TempDir;
  * (large ones through a multipart upload), and a re-run recognises them.
  */
 @ExtendWith(MotoExtension.class)
+@MotoExtension.SharedBetweenTests
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RestoreOnS3Test {
-  @TempDir Path dir;
+  @TempDir static Path dir;
   MotoServer moto;
   S3ObjectStore s3;
   Catalog catalog;
@@ -56,7 +63,8 @@ class RestoreOnS3Test {
     this.moto = moto;
   }
 
-  @BeforeEach
+  /** One archived lake for the class: the cold test runs first, the one that changes a source bucket last. */
+  @BeforeAll
   void setUp() throws Exception {
     s3 = new S3ObjectStore(new S3Settings(moto.endpoint(), MotoServer.REGION, true, 3));
     s3.createBucket("src-a", true, false);
@@ -79,7 +87,7 @@ class RestoreOnS3Test {
     RestoreLake.archive(catalog);
   }
 
-  @AfterEach
+  @AfterAll
   void tearDown() {
     s3.close();
   }
@@ -94,6 +102,7 @@ class RestoreOnS3Test {
   }
 
   @Test
+  @Order(1)
   void coldPacksAreThawedAndKeysThatWouldEscapeTheFolderAreRefused() throws Exception {
     Path to = dir.resolve("out");
     RestoreResult r = restore(select(List.of("src-a"), List.of()), to.toString(), false, "restore-1");
@@ -109,7 +118,8 @@ class RestoreOnS3Test {
     }
     assertTrue(r.failures().stream().anyMatch(f -> f.key().equals("../../escape.json") && f.reason().contains("traversal")),
         r.failures().toString());
-    List<Row> packs = catalog.read(CatalogTable.RESTORES).where(col("pack_id").isNotNull()).collectAsList();
+    List<Row> packs = catalog.read(CatalogTable.RESTORES)
+        .where(col("restore_id").equalTo(r.restoreId()).and(col("pack_id").isNotNull())).collectAsList();
     assertFalse(packs.isEmpty());
     assertTrue(packs.stream().allMatch(p -> p.getAs("state").equals("DONE")));
     for (Row p : catalog.read(CatalogTable.PACKS).where(col("uri").contains("/src-a/")).collectAsList()) {
@@ -121,6 +131,7 @@ class RestoreOnS3Test {
   }
 
   @Test
+  @Order(3)
   void objectsGoBackToABucketWithTheirMetadataAndAReRunRecognisesThem() throws Exception {
     Selector logs = select(List.of("src-a"), List.of("logs/ok", "logs/big"));
     RestoreResult r = restore(logs, "s3://restored/copy/", false, "restore-1");
@@ -154,6 +165,7 @@ class RestoreOnS3Test {
   }
 
   @Test
+  @Order(2)
   void twoBucketsIntoOneBucketPrefixIsRefused() {
     LakevaultException e = assertThrows(LakevaultException.class,
         () -> restore(select(List.of("src-a", "src-b"), List.of("logs/")), "s3://restored/both/", false, "restore-1"));
