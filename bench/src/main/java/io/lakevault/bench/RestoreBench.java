@@ -97,32 +97,94 @@ public final class RestoreBench {
     Random r = new Random(7);
     for (var e : layouts.entrySet()) {
       Catalog catalog = e.getValue();
-      Lookup lookup = new Lookup(catalog);
+      Lookup lookup = new Lookup(catalog.config());
       long files = catalog.spark().sql("DESCRIBE DETAIL delta.`" + catalog.path(CatalogTable.OBJECTS) + "`")
           .first().<Long>getAs("numFiles");
-      lookup.versions("bench-src-0", key(1)); // warm-up: the Delta log is read once per session
+      long t0 = System.nanoTime();
+      lookup.versions("bench-src-0", key(1)); // the first: Kernel reads the Delta log and checkpoint
+      double firstKernel = (System.nanoTime() - t0) / 1e9;
+      sparkVersions(catalog, "bench-src-0", key(1)); // warm-up: the Delta log is read once per session
       double[] look = new double[lookups];
+      double[] spark = new double[lookups];
       double[] scan = new double[Math.min(lookups, 3)];
       for (int i = 0; i < lookups; i++) {
         long id = (long) (r.nextDouble() * rows);
         String bucket = "bench-src-" + (id % BUCKETS);
         String key = key(id);
-        long t0 = System.nanoTime();
+        t0 = System.nanoTime();
         List<Lookup.Version> v = lookup.versions(bucket, key);
         look[i] = (System.nanoTime() - t0) / 1e9;
         if (v.size() != 1) throw new IllegalStateException("expected one version of " + key + ", got " + v.size());
+        t0 = System.nanoTime();
+        int n = sparkVersions(catalog, bucket, key);
+        spark[i] = (System.nanoTime() - t0) / 1e9;
+        if (n != 1) throw new IllegalStateException("the Spark path found " + n + " versions of " + key);
         if (i < scan.length) {
           t0 = System.nanoTime();
           // The same rows of the same partition, but the key compared through a function: no statistic helps.
-          long n = catalog.read(CatalogTable.OBJECTS).where(col("bucket").equalTo(bucket)
+          long m = catalog.read(CatalogTable.OBJECTS).where(col("bucket").equalTo(bucket)
               .and(concat(col("key"), lit("")).equalTo(key))).collectAsList().size();
           scan[i] = (System.nanoTime() - t0) / 1e9;
-          if (n != 1) throw new IllegalStateException("full scan found " + n);
+          if (m != 1) throw new IllegalStateException("full scan found " + m);
         }
       }
-      System.out.printf(Locale.ROOT, "%s layout (%,d files): versions lookup median %.2f s (min %.2f, max %.2f, %d lookups);"
-              + " full scan of the same lookup median %.2f s (%d scans)%n", e.getKey(), files, ArchiveBench.median(look),
-          min(look), max(look), lookups, ArchiveBench.median(scan), scan.length);
+      System.out.printf(Locale.ROOT, "%s layout (%,d files): versions with Delta Kernel median %.2f s (min %.2f, max %.2f,"
+              + " %d lookups; the first %.2f s); with Spark (warm session) median %.2f s; full scan of the same lookup"
+              + " median %.2f s (%d scans)%n", e.getKey(), files, ArchiveBench.median(look), min(look), max(look), lookups,
+          firstKernel, ArchiveBench.median(spark), ArchiveBench.median(scan), scan.length);
+      // find of one day of one service in one bucket (about 500 versions at 50 million rows), as of now.
+      String day = key(12345);
+      String prefix = day.substring(0, day.indexOf("/part-") - 2); // app=svcN/dt=yyyy-MM-dd/
+      String bucket = "bench-src-" + (12345 % BUCKETS);
+      double[] findKernel = new double[5];
+      double[] findSpark = new double[5];
+      long found = 0;
+      for (int i = 0; i < findKernel.length; i++) {
+        t0 = System.nanoTime();
+        found = lookup.find(bucket, prefix, null, 1000).objects();
+        findKernel[i] = (System.nanoTime() - t0) / 1e9;
+        t0 = System.nanoTime();
+        long viaSpark = new io.lakevault.spark.Selection(catalog).apply(new Selector(List.of(bucket), List.of(prefix), null,
+            List.of(), List.of(), List.of(), null, null, null, null, null, List.of(), false)).count();
+        findSpark[i] = (System.nanoTime() - t0) / 1e9;
+        if (viaSpark != found) throw new IllegalStateException("find: Kernel " + found + ", Spark " + viaSpark);
+      }
+      System.out.printf(Locale.ROOT, "%s layout: find s3://%s/%s (%,d versions) with Delta Kernel median %.2f s; with Spark"
+          + " (warm session) median %.2f s%n", e.getKey(), bucket, prefix, found, ArchiveBench.median(findKernel),
+          ArchiveBench.median(findSpark));
+      cold(dir, e.getKey(), bucket, key(12345), prefix);
+    }
+  }
+
+  /** The former Spark lookup of {@code versions}: one partition, the key pushed to the file statistics. */
+  private static int sparkVersions(Catalog catalog, String bucket, String key) {
+    return catalog.read(CatalogTable.OBJECTS).where(col("bucket").equalTo(bucket).and(col("key").equalTo(key)))
+        .collectAsList().size();
+  }
+
+  /** {@code bin/lakevault versions} and {@code find} as a user runs them: a new JVM each, wall time with its start. */
+  private static void cold(Path dir, String layout, String bucket, String key, String prefix) throws Exception {
+    Path home = Path.of(System.getProperty("user.dir"));
+    if (!Files.isExecutable(home.resolve("bin/lakevault"))) {
+      System.out.println("  (cold command lines skipped: run from the repository root to time bin/lakevault)");
+      return;
+    }
+    for (String[] cmd : List.of(new String[] {"versions", "s3://" + bucket + "/" + key},
+        new String[] {"find", "s3://" + bucket + "/" + prefix, "--limit", "10"})) {
+      double[] t = new double[3];
+      for (int i = 0; i < t.length; i++) {
+        List<String> c = new ArrayList<>(List.of(home.resolve("bin/lakevault").toString(), "--conf",
+            "store.local.root=" + dir.resolve("store"), "--conf", "catalog.uri=s3://bench-" + layout + "/catalog"));
+        c.addAll(List.of(cmd));
+        ProcessBuilder pb = new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("LAKEVAULT_NO_BUILD", "1");
+        long t0 = System.nanoTime();
+        int code = pb.start().waitFor();
+        t[i] = (System.nanoTime() - t0) / 1e9;
+        if (code != 0) throw new IllegalStateException("bin/lakevault " + String.join(" ", cmd) + " exited " + code);
+      }
+      System.out.printf(Locale.ROOT, "%s layout: cold `bin/lakevault %s` (JVM start included) median %.2f s (runs %.2f, %.2f,"
+          + " %.2f)%n", layout, cmd[0], ArchiveBench.median(t), t[0], t[1], t[2]);
     }
   }
 

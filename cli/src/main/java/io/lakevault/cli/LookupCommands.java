@@ -50,8 +50,8 @@ final class LookupCommands {
       S3Uri u = S3Uri.parse(uri);
       if (limit < 1) throw LakevaultException.usage("--limit must be at least 1");
       Instant t = asOf == null ? null : Selector.parseTime("--as-of", asOf);
-      RunContext ctx = new RunContext(main.config());
-      Lookup.Listing l = new Lookup(ctx.catalog).find(u.bucket(), u.key(), t, limit);
+      // Delta Kernel reads the catalog: no SparkSession, so a lookup takes about a second, not tens.
+      Lookup.Listing l = new Lookup(main.config()).find(u.bucket(), u.key(), t, limit);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -96,8 +96,7 @@ final class LookupCommands {
     public Integer call() {
       S3Uri u = S3Uri.parse(uri);
       if (u.key().isEmpty()) throw LakevaultException.usage(uri + " names no key; write s3://bucket/key");
-      RunContext ctx = new RunContext(main.config());
-      List<Lookup.Version> versions = new Lookup(ctx.catalog).versions(u.bucket(), u.key());
+      List<Lookup.Version> versions = new Lookup(main.config()).versions(u.bucket(), u.key());
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         List<Object> list = new ArrayList<>();

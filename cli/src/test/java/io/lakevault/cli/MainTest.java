@@ -340,6 +340,15 @@ class MainTest {
     assertTrue(Files.isDirectory(work.resolve("store/lakevault-catalog/catalog/objects/_delta_log")));
     assertTrue(SharedSpark.session().read().format("delta").load(work.resolve("store/lakevault-catalog/catalog/objects")
         .toString()).count() > 0);
+    // find and versions on the demo's catalog (read with Delta Kernel, no Spark session of their own).
+    Result found = run("--conf", "store.local.root=" + work.resolve("store"), "find", "s3://acme-trading-logs/reports/",
+        "--json");
+    assertEquals(0, found.code(), found.err());
+    assertTrue(found.out().contains("\"key\" : \"reports/with space/q1 summary.json\""), found.out());
+    Result versions = run("--conf", "store.local.root=" + work.resolve("store"), "versions",
+        "s3://acme-trading-logs/reports/with space/q1 summary.json");
+    assertEquals(0, versions.code(), versions.err());
+    assertTrue(versions.out().contains("CURRENT") && versions.out().contains("finra-7y"), versions.out());
     // Archiving again finds nothing new.
     Result again = run("--conf", "store.local.root=" + work.resolve("store"), "--conf", "keys.local.dir=" + work.resolve("keys"),
         "archive", "--dry-run");

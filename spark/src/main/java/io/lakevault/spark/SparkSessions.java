@@ -69,7 +69,11 @@ public final class SparkSessions {
    * serves {@code s3://} and is left alone.
    */
   static void configureS3(SparkSession spark, LakevaultConfig config) {
-    org.apache.hadoop.conf.Configuration h = spark.sparkContext().hadoopConfiguration();
+    configureS3(spark.sparkContext().hadoopConfiguration(), config);
+  }
+
+  /** The same for a Hadoop configuration of its own (Delta Kernel's reads, which start no session). */
+  public static void configureS3(org.apache.hadoop.conf.Configuration h, LakevaultConfig config) {
     String impl = h.get("fs.s3.impl");
     boolean emrfs = impl != null && impl.contains("EmrFileSystem");
     if (!emrfs) {

@@ -255,7 +255,7 @@ class LifecycleTest {
   @Test
   @Order(5)
   void versionsAndRestoreReportADisposedVersionAsDisposed() {
-    List<Lookup.Version> v = new Lookup(catalog).versions("src-life", "logs/day-2.json");
+    List<Lookup.Version> v = new Lookup(catalog.config()).versions("src-life", "logs/day-2.json");
     assertEquals(1, v.size());
     assertTrue(v.get(0).disposed());
     assertTrue(v.get(0).disposal().contains("retention ended: class short"), v.get(0).disposal());

@@ -1,28 +1,28 @@
 package io.lakevault.restore;
 
-import static org.apache.spark.sql.functions.coalesce;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-
+import io.delta.kernel.expressions.And;
+import io.delta.kernel.expressions.Column;
+import io.delta.kernel.expressions.Literal;
+import io.delta.kernel.expressions.Predicate;
 import io.lakevault.core.LakevaultException;
-import io.lakevault.core.restore.Selector;
-import io.lakevault.spark.Selection;
-import io.lakevault.spark.catalog.Catalog;
+import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.kernel.KernelCatalog;
 import io.lakevault.spark.catalog.CatalogTable;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 
 /**
  * {@code find} and {@code versions}: what the archive holds, read from the {@code objects} table with
- * the filters pushed down (one bucket partition, file statistics on the key), so a lookup of one key
- * skips almost every file however large the table.
+ * Delta Kernel, no SparkSession: one bucket partition, and only the files whose key statistics can hold
+ * the key or prefix, so a lookup skips almost every file however large the table.
+ *
+ * <p>The as-of choice is {@link io.lakevault.spark.Selection#current}'s, computed here row by row: per key,
+ * the version or delete marker with the latest last-modified at or before the time, ties broken by
+ * version id. {@code find} keeps one row per key under the prefix in memory while it reads.
  */
 public final class Lookup {
   /** What the archive holds of one object version. */
@@ -46,61 +46,117 @@ public final class Lookup {
   /** A page of {@code find}: the first {@code limit} keys, and the totals over all of them. */
   public record Listing(List<Version> versions, long objects, long bytes, boolean truncated) {}
 
-  private final Catalog catalog;
+  private static final List<String> COLUMNS = List.of("bucket", "key", "version_id", "last_modified_date", "size",
+      "is_delete_marker", "retention_class", "retain_until", "sha256", "pack_id", "content_type", "user_metadata",
+      "archived_at", "dedup_ref", "disposed_at", "disposal");
+  /** Oldest first: last-modified, then version id, nulls first; the current version is the greatest. */
+  private static final Comparator<Version> AGE = Comparator.comparing(Version::lastModified,
+      Comparator.nullsFirst(Comparator.<Instant>naturalOrder()))
+      .thenComparing(Version::versionId, Comparator.nullsFirst(Comparator.<String>naturalOrder()));
+  /** Keys in S3's order (UTF-8 bytes, which is code point order), as Spark and ListObjects sort them. */
+  static final Comparator<String> KEY_ORDER = (a, b) -> {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) return Integer.compare(ca, cb);
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
+  };
 
-  public Lookup(Catalog catalog) {
+  private final KernelCatalog catalog;
+
+  public Lookup(KernelCatalog catalog) {
     this.catalog = catalog;
+  }
+
+  public Lookup(LakevaultConfig config) {
+    this(new KernelCatalog(config));
   }
 
   /** Every archived version and delete marker of one key, newest first. */
   public List<Version> versions(String bucket, String key) {
-    Dataset<Row> o = objects().where(col("bucket").equalTo(bucket).and(col("key").equalTo(key)));
-    // Sorted here, not by Spark: a global sort would first sample the input in a job of its own.
-    List<Row> rows = new ArrayList<>(o.collectAsList());
-    rows.sort(java.util.Comparator.<Row, Timestamp>comparing(r -> r.getAs("last_modified_date"),
-            java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
-        .thenComparing(r -> r.<String>getAs("version_id"), java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
-        .reversed());
+    requireObjects();
+    Predicate p = new And(eq("bucket", bucket), eq("key", key));
+    List<Version> rows = new ArrayList<>();
+    catalog.scan(CatalogTable.OBJECTS, p, COLUMNS, r -> {
+      if (bucket.equals(r.string("bucket")) && key.equals(r.string("key"))) rows.add(version(r, Status.NONCURRENT));
+    });
+    rows.sort(AGE.reversed());
     List<Version> out = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
-      Row r = rows.get(i);
-      boolean marker = r.<Boolean>getAs("is_delete_marker");
-      out.add(version(r, marker ? Status.DELETE_MARKER : i == 0 ? Status.CURRENT : Status.NONCURRENT));
+      Version v = rows.get(i);
+      boolean marker = v.status() == Status.DELETE_MARKER;
+      out.add(marker || i > 0 ? v : withStatus(v, Status.CURRENT));
     }
     return out;
   }
 
   /** The versions current at {@code asOf} (or now) under a prefix, in key order: the first {@code limit}, and totals. */
   public Listing find(String bucket, String prefix, Instant asOf, int limit) {
-    Selector s = new Selector(List.of(bucket), prefix.isEmpty() ? List.of() : List.of(prefix), null, List.of(), List.of(),
-        List.of(), null, null, null, null, asOf, List.of(), false);
-    Dataset<Row> current = new Selection(catalog).apply(s).cache();
-    try {
-      Row totals = current.agg(count(lit(1)), coalesce(sum("size"), lit(0L))).first();
-      List<Version> out = new ArrayList<>();
-      for (Row r : current.orderBy("key").limit(limit).collectAsList()) out.add(version(r, Status.CURRENT));
-      return new Listing(out, totals.getLong(0), totals.getLong(1), totals.getLong(0) > limit);
-    } finally {
-      current.unpersist();
+    requireObjects();
+    Predicate p = eq("bucket", bucket);
+    if (!prefix.isEmpty()) {
+      p = new And(p, new Predicate(">=", new Column("key"), Literal.ofString(prefix)));
+      String upper = upperBound(prefix);
+      if (upper != null) p = new And(p, new Predicate("<", new Column("key"), Literal.ofString(upper)));
     }
+    Map<String, Version> current = new HashMap<>();
+    catalog.scan(CatalogTable.OBJECTS, p, COLUMNS, r -> {
+      String key = r.string("key");
+      if (!bucket.equals(r.string("bucket")) || !key.startsWith(prefix)) return;
+      Instant modified = r.instant("last_modified_date");
+      if (asOf != null && (modified == null || modified.isAfter(asOf))) return;
+      Version v = version(r, Status.CURRENT);
+      current.merge(key, v, (a, b) -> AGE.compare(a, b) >= 0 ? a : b);
+    });
+    List<Version> live = new ArrayList<>();
+    long bytes = 0;
+    for (Version v : current.values()) {
+      if (v.status() == Status.DELETE_MARKER) continue;
+      live.add(v);
+      bytes += v.size();
+    }
+    live.sort(Comparator.comparing(Version::key, KEY_ORDER));
+    return new Listing(List.copyOf(live.subList(0, Math.min(limit, live.size()))), live.size(), bytes, live.size() > limit);
   }
 
-  private Dataset<Row> objects() {
+  /**
+   * The least string greater than every string that starts with {@code prefix}: its last character
+   * plus one (in UTF-8, UTF-16 and code point order alike); null when that is not a plain character.
+   */
+  static String upperBound(String prefix) {
+    char last = prefix.charAt(prefix.length() - 1);
+    if (last >= Character.MIN_SURROGATE - 1) return null;
+    return prefix.substring(0, prefix.length() - 1) + (char) (last + 1);
+  }
+
+  private static Predicate eq(String column, String value) {
+    return new Predicate("=", new Column(column), Literal.ofString(value));
+  }
+
+  private void requireObjects() {
     if (!catalog.exists(CatalogTable.OBJECTS)) {
       throw LakevaultException.usage("nothing is archived yet: the catalog has no objects table (run `lakevault archive`)");
     }
-    return catalog.read(CatalogTable.OBJECTS);
   }
 
-  private static Version version(Row r, Status status) {
-    return new Version(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"), instant(r.getAs("last_modified_date")),
-        r.<Long>getAs("size"), status, r.getAs("retention_class"), instant(r.getAs("retain_until")), r.getAs("sha256"),
-        r.getAs("pack_id"), r.getAs("content_type"),
-        r.isNullAt(r.fieldIndex("user_metadata")) ? Map.of() : r.getJavaMap(r.fieldIndex("user_metadata")),
-        instant(r.getAs("archived_at")), r.getAs("dedup_ref") != null, instant(r.getAs("disposed_at")), r.getAs("disposal"));
+  private static Version version(KernelCatalog.Rows r, Status status) {
+    boolean marker = Boolean.TRUE.equals(r.bool("is_delete_marker"));
+    Long size = r.longValue("size");
+    return new Version(r.string("bucket"), r.string("key"), r.string("version_id"), r.instant("last_modified_date"),
+        size == null ? 0 : size, marker ? Status.DELETE_MARKER : status, r.string("retention_class"),
+        r.instant("retain_until"), r.string("sha256"), r.string("pack_id"), r.string("content_type"),
+        r.stringMap("user_metadata"), r.instant("archived_at"), r.string("dedup_ref") != null, r.instant("disposed_at"),
+        r.string("disposal"));
   }
 
-  private static Instant instant(Timestamp t) {
-    return t == null ? null : t.toInstant();
+  private static Version withStatus(Version v, Status s) {
+    return new Version(v.bucket(), v.key(), v.versionId(), v.lastModified(), v.size(), s, v.retentionClass(),
+        v.retainUntil(), v.sha256(), v.packId(), v.contentType(), v.userMetadata(), v.archivedAt(), v.deduplicated(),
+        v.disposedAt(), v.disposal());
   }
 }

@@ -185,7 +185,7 @@ class RestoreJobTest {
     assertEquals(1, selection.apply(rule).count());
 
     // versions and find: the calendar view.
-    Lookup lookup = new Lookup(catalog);
+    Lookup lookup = new Lookup(catalog.config());
     List<Lookup.Version> b = lookup.versions("src-a", "logs/b.json");
     assertEquals(List.of(Lookup.Status.CURRENT, Lookup.Status.DELETE_MARKER, Lookup.Status.NONCURRENT),
         b.stream().map(Lookup.Version::status).toList());
@@ -208,6 +208,57 @@ class RestoreJobTest {
     assertArrayEquals(content.get("logs/a.json@1"), files.get("src-a/logs/a.json"));
     assertArrayEquals(content.get("logs/c.json@1"), files.get("src-a/logs/c.json"));
     assertEquals(T1, Files.getLastModifiedTime(to.resolve("src-a/logs/a.json")).toInstant(), "mtime is the version's");
+  }
+
+  /**
+   * Issue 22: find and versions read the catalog with Delta Kernel, no Spark; at every time and prefix they
+   * choose exactly what Spark's selection chooses, in the same key order, and list versions newest first.
+   */
+  @Test
+  void kernelLookupsChooseWhatSparksSelectionChooses() {
+    Lookup lookup = new Lookup(config);
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> objects = catalog.read(CatalogTable.OBJECTS);
+    java.util.List<Instant> times = new java.util.ArrayList<>(java.util.Arrays.asList(null, T1, T2, T3, T4,
+        T1.minusSeconds(1), T2.plusSeconds(1), Instant.parse("2030-01-01T00:00:00Z")));
+    for (Instant t : times) {
+      for (String prefix : List.of("", "logs/", "logs/b", "logs/many/01", "other/", "nothing/")) {
+        List<String> spark = new java.util.ArrayList<>();
+        long bytes = 0;
+        for (org.apache.spark.sql.Row r : io.lakevault.spark.Selection.current(objects.where(col("bucket").equalTo("src-a")
+                .and(col("key").startsWith(prefix))), t).where(col("is_delete_marker").equalTo(false))
+            .orderBy("key").select("key", "version_id", "size").collectAsList()) {
+          spark.add(r.getString(0) + "@" + r.getString(1));
+          bytes += r.getLong(2);
+        }
+        Lookup.Listing l = lookup.find("src-a", prefix, t, 1000);
+        assertEquals(spark, l.versions().stream().map(v -> v.key() + "@" + v.versionId()).toList(), "as of " + t + ", " + prefix);
+        assertEquals(spark.size(), l.objects());
+        assertEquals(bytes, l.bytes());
+      }
+    }
+    // Every key's versions, newest first, in one query.
+    Map<String, List<String>> byKey = new java.util.TreeMap<>();
+    for (org.apache.spark.sql.Row r : objects.where(col("bucket").equalTo("src-a"))
+        .orderBy(col("key"), col("last_modified_date").desc_nulls_last(), col("version_id").desc_nulls_last())
+        .select("key", "version_id", "is_delete_marker").collectAsList()) {
+      byKey.computeIfAbsent(r.getString(0), k -> new java.util.ArrayList<>()).add(r.getString(1) + (r.getBoolean(2) ? " marker" : ""));
+    }
+    for (var e : byKey.entrySet()) {
+      assertEquals(e.getValue(), lookup.versions("src-a", e.getKey()).stream()
+          .map(v -> v.versionId() + (v.status() == Lookup.Status.DELETE_MARKER ? " marker" : "")).toList(), e.getKey());
+    }
+  }
+
+  /** Keys sort as S3 and Spark sort them (UTF-8 bytes), not as Java's UTF-16 compareTo; prefixes bound a key range. */
+  @Test
+  void keysSortInS3OrderAndAPrefixHasAnUpperBound() {
+    String bmp = "k\uFFFD";
+    String astral = "k\uD83D\uDE00"; // U+1F600: after U+FFFD in UTF-8, before it in UTF-16
+    assertTrue(Lookup.KEY_ORDER.compare(bmp, astral) < 0);
+    assertTrue(bmp.compareTo(astral) > 0);
+    assertTrue(Lookup.KEY_ORDER.compare("a", "ab") < 0);
+    assertEquals("logs0", Lookup.upperBound("logs/"));
+    assertEquals(null, Lookup.upperBound("k\uD83D\uDE00"));
   }
 
   private String version(String key, String versionId) {

@@ -1,0 +1,186 @@
+package io.lakevault.kernel;
+
+import io.delta.kernel.Scan;
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.Table;
+import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.data.MapValue;
+import io.delta.kernel.data.Row;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.exceptions.TableNotFoundException;
+import io.delta.kernel.expressions.Predicate;
+import io.delta.kernel.internal.InternalScanFileUtils;
+import io.delta.kernel.internal.data.ScanStateRow;
+import io.delta.kernel.internal.util.Utils;
+import io.delta.kernel.types.StructField;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.FileStatus;
+import io.lakevault.core.ErrorKind;
+import io.lakevault.core.LakevaultException;
+import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.core.config.Settings;
+import io.lakevault.spark.Locations;
+import io.lakevault.spark.SparkSessions;
+import io.lakevault.spark.catalog.CatalogTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * The catalog's Delta tables read with Delta Kernel: the latest snapshot, files pruned by partition
+ * values and the files' min/max statistics, only the columns asked for. No SparkSession is started, so
+ * an interactive lookup costs what reading a few Parquet files costs. The same tables, locations and S3
+ * settings as the Spark side ({@link io.lakevault.spark.catalog.Catalog}).
+ */
+public final class KernelCatalog {
+  private final LakevaultConfig config;
+  private final Locations locations;
+  private final Engine engine;
+
+  public KernelCatalog(LakevaultConfig config) {
+    this.config = config;
+    this.locations = new Locations(config);
+    Configuration hadoop = new Configuration();
+    SparkSessions.configureS3(hadoop, config);
+    this.engine = DefaultEngine.create(hadoop);
+  }
+
+  /** The table's location as Hadoop opens it. */
+  public String path(CatalogTable t) {
+    return locations.hadoopPath(config.get(Settings.CATALOG_URI) + "/" + t.tableName());
+  }
+
+  /** The latest snapshot, or empty when the table was never written. */
+  private Optional<Snapshot> snapshot(CatalogTable t) {
+    try {
+      return Optional.of(Table.forPath(engine, path(t)).getLatestSnapshot(engine));
+    } catch (TableNotFoundException e) {
+      return Optional.empty();
+    } catch (UncheckedIOException e) {
+      throw new LakevaultException(ErrorKind.INPUT, "cannot read the catalog's " + t.tableName()
+          + " table at " + path(t) + ": " + e.getCause().getMessage() + "; check catalog.uri and the store settings", e);
+    }
+  }
+
+  public boolean exists(CatalogTable t) {
+    return snapshot(t).isPresent();
+  }
+
+  /**
+   * Calls {@code each} for every row of the latest snapshot in the files that may hold rows matching
+   * {@code filter}: Kernel skips files by partition and statistics only, so rows still need the caller's
+   * test. Nothing when the table does not exist.
+   *
+   * @param filter a predicate over the table's columns, or null for every file
+   * @param columns the columns to read; {@link Rows} reads them by name
+   */
+  public void scan(CatalogTable t, Predicate filter, List<String> columns, Consumer<Rows> each) {
+    Optional<Snapshot> s = snapshot(t);
+    if (s.isEmpty()) return;
+    StructType schema = s.get().getSchema(engine);
+    StructType read = new StructType();
+    for (String c : columns) {
+      StructField f = schema.get(c);
+      read = read.add(f);
+    }
+    io.delta.kernel.ScanBuilder b = s.get().getScanBuilder(engine).withReadSchema(engine, read);
+    if (filter != null) b = b.withFilter(engine, filter);
+    Scan scan = b.build();
+    Row state = scan.getScanState(engine);
+    StructType physical = ScanStateRow.getPhysicalDataReadSchema(engine, state);
+    Rows rows = new Rows(read);
+    try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
+      while (files.hasNext()) {
+        try (CloseableIterator<Row> fileRows = files.next().getRows()) {
+          while (fileRows.hasNext()) {
+            Row file = fileRows.next();
+            FileStatus status = InternalScanFileUtils.getAddFileStatus(file);
+            CloseableIterator<ColumnarBatch> data = engine.getParquetHandler()
+                .readParquetFiles(Utils.singletonCloseableIterator(status), physical, Optional.empty());
+            try (CloseableIterator<FilteredColumnarBatch> logical = Scan.transformPhysicalData(engine, state, file, data)) {
+              while (logical.hasNext()) {
+                try (CloseableIterator<Row> it = logical.next().getRows()) {
+                  while (it.hasNext()) {
+                    rows.row = it.next();
+                    each.accept(rows);
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the catalog's " + t.tableName() + " table at " + path(t), e);
+    }
+  }
+
+  /** The current row of a scan, read by column name. Valid only inside the callback. */
+  public static final class Rows {
+    private final Map<String, Integer> ordinals = new LinkedHashMap<>();
+    private Row row;
+
+    Rows(StructType schema) {
+      for (int i = 0; i < schema.length(); i++) ordinals.put(schema.at(i).getName(), i);
+    }
+
+    private int at(String column) {
+      Integer i = ordinals.get(column);
+      if (i == null) throw new IllegalArgumentException("column " + column + " was not read");
+      return i;
+    }
+
+    public boolean isNull(String column) {
+      return row.isNullAt(at(column));
+    }
+
+    public String string(String column) {
+      int i = at(column);
+      return row.isNullAt(i) ? null : row.getString(i);
+    }
+
+    public Long longValue(String column) {
+      int i = at(column);
+      return row.isNullAt(i) ? null : row.getLong(i);
+    }
+
+    public Integer intValue(String column) {
+      int i = at(column);
+      return row.isNullAt(i) ? null : row.getInt(i);
+    }
+
+    public Boolean bool(String column) {
+      int i = at(column);
+      return row.isNullAt(i) ? null : row.getBoolean(i);
+    }
+
+    /** A timestamp column: Kernel gives microseconds since the epoch, UTC. */
+    public Instant instant(String column) {
+      int i = at(column);
+      if (row.isNullAt(i)) return null;
+      long micros = row.getLong(i);
+      return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    /** A map of strings; empty when null. */
+    public Map<String, String> stringMap(String column) {
+      int i = at(column);
+      Map<String, String> out = new LinkedHashMap<>();
+      if (row.isNullAt(i)) return out;
+      MapValue m = row.getMap(i);
+      for (int j = 0; j < m.getSize(); j++) {
+        out.put(m.getKeys().getString(j), m.getValues().isNullAt(j) ? null : m.getValues().getString(j));
+      }
+      return out;
+    }
+  }
+}
