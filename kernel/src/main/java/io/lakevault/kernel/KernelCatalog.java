@@ -78,14 +78,15 @@ public final class KernelCatalog {
   /**
    * Calls {@code each} for every row of the latest snapshot in the files that may hold rows matching
    * {@code filter}: Kernel skips files by partition and statistics only, so rows still need the caller's
-   * test. Nothing when the table does not exist.
+   * test. Reads the snapshot once, so a caller needs no separate {@link #exists} call.
    *
+   * @return false, having called nothing, when the table was never written
    * @param filter a predicate over the table's columns, or null for every file
    * @param columns the columns to read; {@link Rows} reads them by name
    */
-  public void scan(CatalogTable t, Predicate filter, List<String> columns, Consumer<Rows> each) {
+  public boolean scan(CatalogTable t, Predicate filter, List<String> columns, Consumer<Rows> each) {
     Optional<Snapshot> s = snapshot(t);
-    if (s.isEmpty()) return;
+    if (s.isEmpty()) return false;
     StructType schema = s.get().getSchema(engine);
     StructType read = new StructType();
     for (String c : columns) {
@@ -122,6 +123,7 @@ public final class KernelCatalog {
     } catch (IOException e) {
       throw new UncheckedIOException("reading the catalog's " + t.tableName() + " table at " + path(t), e);
     }
+    return true;
   }
 
   /** The current row of a scan, read by column name. Valid only inside the callback. */

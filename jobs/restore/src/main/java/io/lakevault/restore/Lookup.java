@@ -79,12 +79,11 @@ public final class Lookup {
 
   /** Every archived version and delete marker of one key, newest first. */
   public List<Version> versions(String bucket, String key) {
-    requireObjects();
     Predicate p = new And(eq("bucket", bucket), eq("key", key));
     List<Version> rows = new ArrayList<>();
-    catalog.scan(CatalogTable.OBJECTS, p, COLUMNS, r -> {
+    requireObjects(catalog.scan(CatalogTable.OBJECTS, p, COLUMNS, r -> {
       if (bucket.equals(r.string("bucket")) && key.equals(r.string("key"))) rows.add(version(r, Status.NONCURRENT));
-    });
+    }));
     rows.sort(AGE.reversed());
     List<Version> out = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
@@ -97,7 +96,6 @@ public final class Lookup {
 
   /** The versions current at {@code asOf} (or now) under a prefix, in key order: the first {@code limit}, and totals. */
   public Listing find(String bucket, String prefix, Instant asOf, int limit) {
-    requireObjects();
     Predicate p = eq("bucket", bucket);
     if (!prefix.isEmpty()) {
       p = new And(p, new Predicate(">=", new Column("key"), Literal.ofString(prefix)));
@@ -105,14 +103,14 @@ public final class Lookup {
       if (upper != null) p = new And(p, new Predicate("<", new Column("key"), Literal.ofString(upper)));
     }
     Map<String, Version> current = new HashMap<>();
-    catalog.scan(CatalogTable.OBJECTS, p, COLUMNS, r -> {
+    requireObjects(catalog.scan(CatalogTable.OBJECTS, p, COLUMNS, r -> {
       String key = r.string("key");
       if (!bucket.equals(r.string("bucket")) || !key.startsWith(prefix)) return;
       Instant modified = r.instant("last_modified_date");
       if (asOf != null && (modified == null || modified.isAfter(asOf))) return;
       Version v = version(r, Status.CURRENT);
       current.merge(key, v, (a, b) -> AGE.compare(a, b) >= 0 ? a : b);
-    });
+    }));
     List<Version> live = new ArrayList<>();
     long bytes = 0;
     for (Version v : current.values()) {
@@ -138,8 +136,8 @@ public final class Lookup {
     return new Predicate("=", new Column(column), Literal.ofString(value));
   }
 
-  private void requireObjects() {
-    if (!catalog.exists(CatalogTable.OBJECTS)) {
+  private static void requireObjects(boolean read) {
+    if (!read) {
       throw LakevaultException.usage("nothing is archived yet: the catalog has no objects table (run `lakevault archive`)");
     }
   }
