@@ -3,7 +3,9 @@ package io.lakevault.cli;
 import io.lakevault.archive.CatalogRebuild;
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.store.RestoreTier;
+import io.lakevault.spark.catalog.CatalogLease;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -63,9 +65,10 @@ final class CatalogCommand implements Runnable {
 
   @Command(name = "optimize", mixinStandardHelpOptions = true, sortOptions = false,
       description = {"Cluster the objects table by key for fast lookups.",
-        "Rewrite the objects table so that, in each bucket, every file holds its own range",
-          "of keys (Delta OPTIMIZE ZORDER BY key): lookups by key (find, versions, restore) then",
-          "skip almost every file. Run it after archive runs, e.g. weekly (docs/restore.md)."})
+        "Rewrite the objects table sorted by key in each bucket: every file then holds its own",
+          "range of keys and its Parquet pages are in key order, so lookups by key (find, versions,",
+          "restore, the ui) skip almost every file and page. Takes the run lease. Run it after",
+          "archive runs, e.g. weekly (docs/restore.md)."})
   static final class Optimize implements Callable<Integer> {
     @ParentCommand CatalogCommand parent;
     @Spec CommandSpec spec;
@@ -73,8 +76,14 @@ final class CatalogCommand implements Runnable {
     @Override
     public Integer call() {
       RunContext ctx = new RunContext(parent.main.config());
-      Map<String, Long> m = ctx.recorded("catalog-optimize", spec.commandLine().getParseResult().originalArgs(),
-          x -> x, x -> 0L, () -> ctx.catalog.optimizeObjects());
+      // Under the run lease: the rewrite replaces every file of objects, so no archive, hold or expire run
+      // may commit to it meanwhile.
+      Map<String, Long> m = ctx.recordedWithId("catalog-optimize", spec.commandLine().getParseResult().originalArgs(),
+          x -> x, x -> 0L, runId -> {
+            try (CatalogLease lease = CatalogLease.acquire(ctx.catalog, runId, "catalog-optimize", Clock.systemUTC())) {
+              return ctx.catalog.optimizeObjects();
+            }
+          });
       spec.commandLine().getOut().printf(Locale.ROOT, "objects: %,d file(s) rewritten into %,d%n",
           m.getOrDefault("files_removed", 0L), m.getOrDefault("files_added", 0L));
       spec.commandLine().getOut().flush();

@@ -124,6 +124,7 @@ final class DemoCommand implements Callable<Integer> {
     String lv = "bin/lakevault --conf store.local.root=" + store;
     out.printf("  %s find s3://%s/%s --limit 20%n", lv, DEMO_BUCKET, DEMO_PREFIX);
     out.printf("  %s versions s3://%s/reports/with\\ space/q1\\ summary.json%n", lv, DEMO_BUCKET);
+    out.printf("  %s ui       # the auditor's desk in a browser: search, calendar, history, runs%n", lv);
     out.printf("  %s hold list%n", lv);
     out.printf("  %s expire --dry-run%n", lv);
     out.printf("  ls %s                      # one folder per bucket, the archive in lakevault-archive/%n", store);

@@ -1,24 +1,21 @@
 package io.lakevault.cli;
 
-import static org.apache.spark.sql.functions.col;
-
-import io.lakevault.classify.LatestInventory;
+import io.lakevault.classify.InventoryLookup;
 import io.lakevault.core.LakevaultException;
+import io.lakevault.core.config.LakevaultConfig;
 import io.lakevault.core.config.Sizes;
 import io.lakevault.core.policy.ObjectFacts;
 import io.lakevault.core.policy.Policy;
 import io.lakevault.core.policy.PolicyEvaluator;
 import io.lakevault.core.policy.PolicyParser;
 import io.lakevault.core.store.S3Uri;
+import io.lakevault.kernel.KernelCatalog;
 import java.io.PrintWriter;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Row;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -51,18 +48,16 @@ final class ExplainCommand implements Callable<Integer> {
     if (!S3Uri.isS3(uri)) throw LakevaultException.usage("'" + uri + "' is not an s3://bucket/key URI");
     S3Uri target = S3Uri.parse(uri);
     if (target.key().isEmpty()) throw LakevaultException.usage("'" + uri + "' names a bucket, not an object; add the key");
-    RunContext ctx = new RunContext(main.config());
-    String location = PolicyFiles.policyLocation(policy, ctx.config);
-    Policy p = PolicyParser.parse(location, PolicyFiles.read(location, ctx.config, "policy"));
-    LatestInventory inventory = LatestInventory.of(ctx.catalog);
-    Column which = col("bucket").equalTo(target.bucket()).and(col("key").equalTo(target.key()));
-    if (versionId != null) which = which.and(col("version_id").equalTo(versionId));
-    // One object's versions: a handful of rows.
-    List<Row> rows = inventory.rows().where(which).orderBy(col("last_modified_date").desc()).collectAsList();
+    LakevaultConfig config = main.config();
+    String location = PolicyFiles.policyLocation(policy, config);
+    Policy p = PolicyParser.parse(location, PolicyFiles.read(location, config, "policy"));
+    // Delta Kernel reads one object's rows of the latest inventory: no SparkSession.
+    InventoryLookup.Found found = new InventoryLookup(new KernelCatalog(config), config)
+        .versions(target.bucket(), target.key(), versionId);
+    List<ObjectFacts> rows = found.versions();
     if (rows.isEmpty()) {
       throw LakevaultException.input(uri + (versionId == null ? "" : " version " + versionId)
-          + " is not in the latest inventory (" + inventory.reports().stream()
-              .filter(r -> r.sourceBucket().equals(target.bucket()))
+          + " is not in the latest inventory (" + found.reports().stream()
               .map(r -> r.configId() + "@" + r.reportTime()).collect(Collectors.joining(", "))
           + "); keys are case-sensitive and not URL-encoded here; a newer object needs a newer inventory report");
     }
@@ -70,8 +65,7 @@ final class ExplainCommand implements Callable<Integer> {
     Instant asOf = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("Policy %s (sha256 %s), as of %s%n", location, p.sha256().substring(0, 12), asOf);
-    for (Row r : rows) {
-      ObjectFacts o = facts(r);
+    for (ObjectFacts o : rows) {
       PolicyEvaluator.Explanation e = evaluator.explain(o, asOf);
       out.printf("%n%s version %s%s%s: %s, last modified %s, %s%s%n", uri, o.versionId() == null ? "(none)" : o.versionId(),
           o.latest() ? " (current)" : " (noncurrent)", o.deleteMarker() ? " delete marker" : "",
@@ -103,12 +97,5 @@ final class ExplainCommand implements Callable<Integer> {
     }
     out.flush();
     return Main.EXIT_OK;
-  }
-
-  static ObjectFacts facts(Row r) {
-    Timestamp lm = r.getAs("last_modified_date");
-    return new ObjectFacts(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"), r.getAs("is_latest"),
-        r.getAs("is_delete_marker"), r.getAs("size"), lm == null ? null : lm.toInstant(), r.getAs("storage_class"),
-        r.getAs("encryption_status"), r.getAs("object_lock_mode"), r.getAs("object_lock_legal_hold_status"));
   }
 }

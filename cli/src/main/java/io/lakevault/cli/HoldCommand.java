@@ -1,6 +1,8 @@
 package io.lakevault.cli;
 
 import io.lakevault.core.LakevaultException;
+import io.lakevault.kernel.KernelCatalog;
+import io.lakevault.lifecycle.HeldCases;
 import io.lakevault.lifecycle.HoldJob;
 import io.lakevault.lifecycle.LifecycleReport;
 import java.io.PrintWriter;
@@ -96,8 +98,8 @@ final class HoldCommand implements Runnable {
 
     @Override
     public Integer call() {
-      RunContext ctx = new RunContext(parent.main.config());
-      List<HoldJob.Case> cases = new HoldJob(ctx.catalog, Clock.systemUTC()).list(caseId);
+      // Delta Kernel reads the two tables: no SparkSession for a listing.
+      List<HoldJob.Case> cases = new HeldCases(new KernelCatalog(parent.main.config())).list(caseId);
       return print(spec, json ? LifecycleReport.json(cases) : LifecycleReport.text(cases), 0);
     }
   }

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Three source buckets: {@code acme-trading-logs} (JSON log lines, versioned), {@code acme-transactions}
  * (CSV, versioned, Object Lock, SSE-KMS on some), {@code acme-sensor-blobs} (binary readings,
- * unversioned, some in GLACIER); keys with spaces, {@code +}, {@code %}, unicode, deep prefixes and one
+ * unversioned, some in GLACIER); keys with spaces, {@code +}, {@code %}, unicode, deep prefixes, markup and one
  * of 1,024 bytes; some objects over 100 MB streamed as multipart uploads; new versions, deletes and
  * re-creates of some keys. Then two inventory configurations per bucket (one all-versions, one
  * current-version), rotating CSV, ORC and Parquet so that each format appears in both kinds.
@@ -82,7 +82,8 @@ public final class LakeGenerator {
     String longKey = deep + "k".repeat(1024 - deep.getBytes(StandardCharsets.UTF_8).length);
     return List.of("reports/with space/q1 summary.json", "reports/plus+sign/a+b=c.json",
         "reports/percent%20encoded/100%.json", "reports/unicode/données/日本語/ñandú.json",
-        "reports/emoji/📈 rally.json", longKey, "reports/folder-marker/");
+        "reports/emoji/📈 rally.json", longKey, "reports/folder-marker/",
+        "reports/markup/<script>alert(1)</script>.json"); // pages must show it as text
   }
 
   public GeneratedLake generate() {

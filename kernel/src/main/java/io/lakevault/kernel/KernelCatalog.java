@@ -105,8 +105,10 @@ public final class KernelCatalog {
           while (fileRows.hasNext()) {
             Row file = fileRows.next();
             FileStatus status = InternalScanFileUtils.getAddFileStatus(file);
+            // The filter goes to the Parquet reader too: it skips row groups and, through the column index,
+            // pages whose key range cannot match (catalog optimize writes files in key order so it can).
             CloseableIterator<ColumnarBatch> data = engine.getParquetHandler()
-                .readParquetFiles(Utils.singletonCloseableIterator(status), physical, Optional.empty());
+                .readParquetFiles(Utils.singletonCloseableIterator(status), physical, Optional.ofNullable(filter));
             try (CloseableIterator<FilteredColumnarBatch> logical = Scan.transformPhysicalData(engine, state, file, data)) {
               while (logical.hasNext()) {
                 try (CloseableIterator<Row> it = logical.next().getRows()) {
@@ -124,6 +126,30 @@ public final class KernelCatalog {
       throw new UncheckedIOException("reading the catalog's " + t.tableName() + " table at " + path(t), e);
     }
     return true;
+  }
+
+  /**
+   * The distinct values of a partition column in the latest snapshot, sorted: read from the log's file
+   * entries, no data file is opened. Empty when the table does not exist.
+   */
+  public List<String> partitions(CatalogTable t, String column) {
+    Optional<Snapshot> s = snapshot(t);
+    if (s.isEmpty()) return List.of();
+    java.util.TreeSet<String> values = new java.util.TreeSet<>();
+    Scan scan = s.get().getScanBuilder(engine).build();
+    try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
+      while (files.hasNext()) {
+        try (CloseableIterator<Row> fileRows = files.next().getRows()) {
+          while (fileRows.hasNext()) {
+            String v = InternalScanFileUtils.getPartitionValues(fileRows.next()).get(column);
+            if (v != null) values.add(v);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the catalog's " + t.tableName() + " table at " + path(t), e);
+    }
+    return List.copyOf(values);
   }
 
   /** The current row of a scan, read by column name. Valid only inside the callback. */
@@ -171,6 +197,28 @@ public final class KernelCatalog {
       if (row.isNullAt(i)) return null;
       long micros = row.getLong(i);
       return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    /** An array of strings; empty when null. */
+    public List<String> stringList(String column) {
+      int i = at(column);
+      if (row.isNullAt(i)) return List.of();
+      io.delta.kernel.data.ArrayValue a = row.getArray(i);
+      java.util.ArrayList<String> out = new java.util.ArrayList<>(a.getSize());
+      for (int j = 0; j < a.getSize(); j++) out.add(a.getElements().isNullAt(j) ? null : a.getElements().getString(j));
+      return out;
+    }
+
+    /** A map of string to long; empty when null. */
+    public Map<String, Long> longMap(String column) {
+      int i = at(column);
+      Map<String, Long> out = new java.util.TreeMap<>();
+      if (row.isNullAt(i)) return out;
+      MapValue m = row.getMap(i);
+      for (int j = 0; j < m.getSize(); j++) {
+        out.put(m.getKeys().getString(j), m.getValues().isNullAt(j) ? null : m.getValues().getLong(j));
+      }
+      return out;
     }
 
     /** A map of strings; empty when null. */

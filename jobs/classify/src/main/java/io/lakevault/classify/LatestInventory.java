@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
 import io.lakevault.core.LakevaultException;
+import io.lakevault.core.config.LakevaultConfig;
 import io.lakevault.core.config.Settings;
 import io.lakevault.spark.catalog.Catalog;
 import io.lakevault.spark.catalog.CatalogTable;
@@ -45,19 +46,11 @@ public final class LatestInventory {
     List<Row> ledger = catalog.read(CatalogTable.INVENTORY_REPORTS)
         .select("source_bucket", "config_id", "all_versions", "report_time", "rows").collectAsList();
     if (ledger.isEmpty()) throw noInventory(catalog);
-    Map<String, Report> newest = new TreeMap<>(); // by bucket and configuration
+    List<Report> all = new ArrayList<>();
     for (Row r : ledger) {
-      Report c = new Report(r.getString(0), r.getString(1), r.getTimestamp(3).toInstant(), r.getBoolean(2), r.getLong(4));
-      newest.merge(c.sourceBucket() + "\u0000" + c.configId(), c,
-          (a, b) -> a.reportTime().isAfter(b.reportTime()) ? a : b);
+      all.add(new Report(r.getString(0), r.getString(1), r.getTimestamp(3).toInstant(), r.getBoolean(2), r.getLong(4)));
     }
-    Map<String, List<Report>> byBucket = new LinkedHashMap<>();
-    for (Report c : newest.values()) byBucket.computeIfAbsent(c.sourceBucket(), k -> new ArrayList<>()).add(c);
-    List<Report> withCounts = new ArrayList<>();
-    for (List<Report> configs : byBucket.values()) {
-      boolean anyAll = configs.stream().anyMatch(Report::allVersions);
-      configs.stream().filter(c -> c.allVersions() == anyAll).forEach(withCounts::add);
-    }
+    List<Report> withCounts = choose(all);
 
     Column which = null;
     for (Report c : withCounts) {
@@ -77,9 +70,34 @@ public final class LatestInventory {
     return new LatestInventory(withCounts, rows);
   }
 
-  private static LakevaultException noInventory(Catalog catalog) {
-    return LakevaultException.input("the catalog at " + catalog.config().get(Settings.CATALOG_URI)
+  /**
+   * The reports classification reads, from the ledger's rows: per bucket and configuration the newest,
+   * and per bucket only the all-versions configurations when it has any. Shared by the Spark reader and
+   * the Kernel lookup of one object ({@link InventoryLookup}).
+   */
+  public static List<Report> choose(List<Report> ledger) {
+    Map<String, Report> newest = new TreeMap<>(); // by bucket and configuration
+    for (Report c : ledger) {
+      newest.merge(c.sourceBucket() + "\u0000" + c.configId(), c,
+          (a, b) -> a.reportTime().isAfter(b.reportTime()) ? a : b);
+    }
+    Map<String, List<Report>> byBucket = new LinkedHashMap<>();
+    for (Report c : newest.values()) byBucket.computeIfAbsent(c.sourceBucket(), k -> new ArrayList<>()).add(c);
+    List<Report> chosen = new ArrayList<>();
+    for (List<Report> configs : byBucket.values()) {
+      boolean anyAll = configs.stream().anyMatch(Report::allVersions);
+      configs.stream().filter(c -> c.allVersions() == anyAll).forEach(chosen::add);
+    }
+    return chosen;
+  }
+
+  static LakevaultException noInventory(LakevaultConfig config) {
+    return LakevaultException.input("the catalog at " + config.get(Settings.CATALOG_URI)
         + " has no ingested inventory report; run 'lakevault inventory' first");
+  }
+
+  private static LakevaultException noInventory(Catalog catalog) {
+    return noInventory(catalog.config());
   }
 
   public List<Report> reports() {

@@ -1,10 +1,7 @@
 package io.lakevault.lifecycle;
 
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.restore.Selector;
@@ -152,26 +149,9 @@ public final class HoldJob {
   }
 
   /** Every case (or one), open first, with the packs and versions it holds now. */
+  /** The cases, read with Delta Kernel ({@link HeldCases#list}). */
   public List<Case> list(String caseId) {
-    if (!catalog.exists(CatalogTable.HOLDS)) return List.of();
-    Dataset<Row> cases = catalog.read(CatalogTable.HOLDS);
-    if (caseId != null) cases = cases.where(col("case_id").equalTo(caseId));
-    Dataset<Row> held = catalog.exists(CatalogTable.HELD_PACKS)
-        ? catalog.read(CatalogTable.HELD_PACKS).groupBy(col("case_id").as("h_case"))
-            .agg(sum(when(col("hold_removed_at").isNull(), 1).otherwise(0)).as("packs"),
-                sum(when(col("hold_removed_at").isNull(), col("versions")).otherwise(0)).as("versions"))
-        : catalog.spark().emptyDataFrame().selectExpr("cast(null as string) h_case", "0L packs", "0L versions").limit(0);
-    List<Case> out = new ArrayList<>();
-    for (Row r : cases.join(held, col("case_id").equalTo(col("h_case")), "left")
-        .select(col("case_id"), col("selector"), col("reason"), col("placed_by"), col("placed_at"), col("released_at"),
-            col("released_by"), col("release_reason"), coalesce(col("packs"), lit(0L)).cast("long"),
-            coalesce(col("versions"), lit(0L)).cast("long"))
-        .orderBy(col("released_at").isNotNull(), col("placed_at")).collectAsList()) {
-      out.add(new Case(r.getString(0), r.getString(1), r.getString(2), r.getString(3), instant(r.getTimestamp(4)),
-          instant(r.getTimestamp(5)), r.getString(6), r.getString(7), r.getLong(8), r.getLong(9)));
-    }
-    if (caseId != null && out.isEmpty()) throw LakevaultException.usage("no case " + caseId + " in the holds table");
-    return out;
+    return new HeldCases(new io.lakevault.kernel.KernelCatalog(catalog.config())).list(caseId);
   }
 
   private Row caseRow(String caseId) {

@@ -6,6 +6,7 @@ import io.delta.kernel.expressions.Literal;
 import io.delta.kernel.expressions.Predicate;
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.core.policy.KeyGlob;
 import io.lakevault.kernel.KernelCatalog;
 import io.lakevault.spark.catalog.CatalogTable;
 import java.time.Instant;
@@ -31,24 +32,44 @@ public final class Lookup {
   /**
    * One archived version or delete marker.
    *
+   * @param entryOffset where its entry starts in the pack, {@code entryLength} its stored bytes (0 for a marker)
    * @param disposedAt when retention expiry deleted the pack holding its bytes ({@code null}: still archived)
    * @param disposal under which rule (class, retain-until, pack deleted)
    */
   public record Version(String bucket, String key, String versionId, Instant lastModified, long size,
-      Status status, String retentionClass, Instant retainUntil, String sha256, String packId, String contentType,
-      Map<String, String> userMetadata, Instant archivedAt, boolean deduplicated, Instant disposedAt, String disposal) {
+      Status status, String retentionClass, String ruleId, Instant retainUntil, String sha256, String packId,
+      long entryOffset, long entryLength, String contentType, Map<String, String> userMetadata, Instant archivedAt,
+      boolean deduplicated, Instant disposedAt, String disposal) {
 
     public boolean disposed() {
       return disposedAt != null;
     }
   }
 
-  /** A page of {@code find}: the first {@code limit} keys, and the totals over all of them. */
+  /** A page of {@code find}: {@code limit} keys from {@code offset}, and the totals over all of them. */
   public record Listing(List<Version> versions, long objects, long bytes, boolean truncated) {}
 
+  /**
+   * What {@code find} selects, as the restore selector's filters do: rows of one bucket under a prefix,
+   * kept by glob, class and rule first, then per key the one current at {@code asOf} (or now). Null
+   * filters keep everything.
+   */
+  public record Query(String bucket, String prefix, KeyGlob glob, Instant asOf, String retentionClass, String ruleId) {
+    public Query {
+      if (prefix == null) prefix = "";
+      // A glob's literal start bounds the scan like a prefix: the longer of the two.
+      if (glob != null && glob.literalPrefix().startsWith(prefix)) prefix = glob.literalPrefix();
+    }
+
+    boolean keeps(String key, String cls, String rule) {
+      return key.startsWith(prefix) && (glob == null || glob.matches(key))
+          && (retentionClass == null || retentionClass.equals(cls)) && (ruleId == null || ruleId.equals(rule));
+    }
+  }
+
   private static final List<String> COLUMNS = List.of("bucket", "key", "version_id", "last_modified_date", "size",
-      "is_delete_marker", "retention_class", "retain_until", "sha256", "pack_id", "content_type", "user_metadata",
-      "archived_at", "dedup_ref", "disposed_at", "disposal");
+      "is_delete_marker", "retention_class", "rule_id", "retain_until", "sha256", "pack_id", "entry_offset",
+      "entry_length", "content_type", "user_metadata", "archived_at", "dedup_ref", "disposed_at", "disposal");
   /** Oldest first: last-modified, then version id, nulls first; the current version is the greatest. */
   private static final Comparator<Version> AGE = Comparator.comparing(Version::lastModified,
       Comparator.nullsFirst(Comparator.<Instant>naturalOrder()))
@@ -96,37 +117,52 @@ public final class Lookup {
 
   /** The versions current at {@code asOf} (or now) under a prefix, in key order: the first {@code limit}, and totals. */
   public Listing find(String bucket, String prefix, Instant asOf, int limit) {
-    Predicate p = eq("bucket", bucket);
-    if (!prefix.isEmpty()) {
-      p = new And(p, new Predicate(">=", new Column("key"), Literal.ofString(prefix)));
-      String upper = upperBound(prefix);
+    return find(new Query(bucket, prefix, null, asOf, null, null), 0, limit);
+  }
+
+  /** A page of {@link #current}: {@code limit} versions from {@code offset}, and the totals over all of them. */
+  public Listing find(Query q, long offset, int limit) {
+    List<Version> live = current(q);
+    long bytes = 0;
+    for (Version v : live) bytes += v.size();
+    int from = (int) Math.min(offset, live.size());
+    int to = (int) Math.min((long) from + limit, live.size());
+    return new Listing(List.copyOf(live.subList(from, to)), live.size(), bytes, to < live.size());
+  }
+
+  /**
+   * Every version the query chooses, in key order, delete markers left out: what a restore of the same
+   * selection restores. Keeps one row per key under the prefix in memory while it reads.
+   */
+  public List<Version> current(Query q) {
+    Predicate p = eq("bucket", q.bucket());
+    if (!q.prefix().isEmpty()) {
+      p = new And(p, new Predicate(">=", new Column("key"), Literal.ofString(q.prefix())));
+      String upper = upperBound(q.prefix());
       if (upper != null) p = new And(p, new Predicate("<", new Column("key"), Literal.ofString(upper)));
     }
     Map<String, Version> current = new HashMap<>();
     requireObjects(catalog.scan(CatalogTable.OBJECTS, p, COLUMNS, r -> {
       String key = r.string("key");
-      if (!bucket.equals(r.string("bucket")) || !key.startsWith(prefix)) return;
+      if (!q.bucket().equals(r.string("bucket")) || !q.keeps(key, r.string("retention_class"), r.string("rule_id"))) return;
       Instant modified = r.instant("last_modified_date");
-      if (asOf != null && (modified == null || modified.isAfter(asOf))) return;
+      if (q.asOf() != null && (modified == null || modified.isAfter(q.asOf()))) return;
       Version v = version(r, Status.CURRENT);
       current.merge(key, v, (a, b) -> AGE.compare(a, b) >= 0 ? a : b);
     }));
     List<Version> live = new ArrayList<>();
-    long bytes = 0;
     for (Version v : current.values()) {
-      if (v.status() == Status.DELETE_MARKER) continue;
-      live.add(v);
-      bytes += v.size();
+      if (v.status() != Status.DELETE_MARKER) live.add(v);
     }
     live.sort(Comparator.comparing(Version::key, KEY_ORDER));
-    return new Listing(List.copyOf(live.subList(0, Math.min(limit, live.size()))), live.size(), bytes, live.size() > limit);
+    return live;
   }
 
   /**
    * The least string greater than every string that starts with {@code prefix}: its last character
    * plus one (in UTF-8, UTF-16 and code point order alike); null when that is not a plain character.
    */
-  static String upperBound(String prefix) {
+  public static String upperBound(String prefix) {
     char last = prefix.charAt(prefix.length() - 1);
     if (last >= Character.MIN_SURROGATE - 1) return null;
     return prefix.substring(0, prefix.length() - 1) + (char) (last + 1);
@@ -145,16 +181,18 @@ public final class Lookup {
   private static Version version(KernelCatalog.Rows r, Status status) {
     boolean marker = Boolean.TRUE.equals(r.bool("is_delete_marker"));
     Long size = r.longValue("size");
+    Long offset = r.longValue("entry_offset");
+    Long length = r.longValue("entry_length");
     return new Version(r.string("bucket"), r.string("key"), r.string("version_id"), r.instant("last_modified_date"),
-        size == null ? 0 : size, marker ? Status.DELETE_MARKER : status, r.string("retention_class"),
-        r.instant("retain_until"), r.string("sha256"), r.string("pack_id"), r.string("content_type"),
-        r.stringMap("user_metadata"), r.instant("archived_at"), r.string("dedup_ref") != null, r.instant("disposed_at"),
-        r.string("disposal"));
+        size == null ? 0 : size, marker ? Status.DELETE_MARKER : status, r.string("retention_class"), r.string("rule_id"),
+        r.instant("retain_until"), r.string("sha256"), r.string("pack_id"), offset == null ? 0 : offset,
+        length == null ? 0 : length, r.string("content_type"), r.stringMap("user_metadata"), r.instant("archived_at"),
+        r.string("dedup_ref") != null, r.instant("disposed_at"), r.string("disposal"));
   }
 
   private static Version withStatus(Version v, Status s) {
-    return new Version(v.bucket(), v.key(), v.versionId(), v.lastModified(), v.size(), s, v.retentionClass(),
-        v.retainUntil(), v.sha256(), v.packId(), v.contentType(), v.userMetadata(), v.archivedAt(), v.deduplicated(),
-        v.disposedAt(), v.disposal());
+    return new Version(v.bucket(), v.key(), v.versionId(), v.lastModified(), v.size(), s, v.retentionClass(), v.ruleId(),
+        v.retainUntil(), v.sha256(), v.packId(), v.entryOffset(), v.entryLength(), v.contentType(), v.userMetadata(),
+        v.archivedAt(), v.deduplicated(), v.disposedAt(), v.disposal());
   }
 }

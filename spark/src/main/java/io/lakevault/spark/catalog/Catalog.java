@@ -1,5 +1,7 @@
 package io.lakevault.spark.catalog;
 
+import static org.apache.spark.sql.functions.col;
+
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import io.lakevault.core.ErrorKind;
@@ -108,26 +110,34 @@ public final class Catalog {
   }
 
   /**
-   * Clusters the {@code objects} table by key within each bucket partition (Delta OPTIMIZE ZORDER BY,
-   * which on one column is a range clustering): each file then covers its own key range, so a lookup
-   * by key reads one or two files per bucket whatever the number of archive runs that added rows.
+   * Rewrites the {@code objects} table sorted by key within each bucket partition, in files of about
+   * {@link #OBJECTS_FILE_BYTES}: each file covers its own key range (so the log's per-file statistics skip
+   * all but one or two files of a bucket), and inside a file the rows are in key order, so the Parquet
+   * row groups and pages (whose min/max the column index keeps) are ordered too and a reader skips all
+   * but the page that holds a key. Delta's {@code OPTIMIZE ZORDER BY (key)} does the first but not the
+   * second (its files are range-partitioned, unsorted inside), which left Delta Kernel, reading without
+   * Spark's vectorized reader, decoding a whole 1.8-million-row file for one key (bench/README.md).
+   *
+   * <p>One commit, marked {@code dataChange=false} (a rearrangement, as OPTIMIZE's commits are). The
+   * rows are read inside the overwrite's own transaction (Delta reads a table being overwritten through
+   * that transaction), so a commit by another writer in between fails this one rather than losing rows;
+   * the caller also holds the catalog's run lease, so lakevault's own jobs do not append meanwhile.
    *
    * @return files removed and added
    */
   public Map<String, Long> optimizeObjects() {
     if (!exists(CatalogTable.OBJECTS)) return Map.of("files_removed", 0L, "files_added", 0L);
-    // Files of OBJECTS_FILE_BYTES rather than Delta's 1 GiB: with a file's key range in the log, a lookup
-    // reads one such file, and within it the Parquet row groups whose key range holds the key.
-    String setting = "spark.databricks.delta.optimize.maxFileSize";
-    String before = spark.conf().get(setting, null);
-    spark.conf().set(setting, Long.toString(OBJECTS_FILE_BYTES));
-    try {
-      Row metrics = spark.sql("OPTIMIZE delta.`" + path(CatalogTable.OBJECTS) + "` ZORDER BY (key)")
-          .select("metrics.numFilesRemoved", "metrics.numFilesAdded").first();
-      return Map.of("files_removed", metrics.getLong(0), "files_added", metrics.getLong(1));
-    } finally {
-      if (before == null) spark.conf().unset(setting); else spark.conf().set(setting, before);
-    }
+    String path = path(CatalogTable.OBJECTS);
+    Row before = spark.sql("DESCRIBE DETAIL delta.`" + path + "`").select("numFiles", "sizeInBytes").first();
+    long filesBefore = before.getLong(0);
+    if (filesBefore == 0) return Map.of("files_removed", 0L, "files_added", 0L);
+    int files = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (before.getLong(1) + OBJECTS_FILE_BYTES - 1) / OBJECTS_FILE_BYTES));
+    // The table as stored (not read(), which adds columns a newer version defines): a rearrangement only.
+    spark.read().format("delta").load(path).repartitionByRange(files, col("bucket"), col("key"))
+        .sortWithinPartitions("bucket", "key", "last_modified_date")
+        .write().format("delta").mode("overwrite").option("dataChange", "false").partitionBy("bucket").save(path);
+    long filesAfter = spark.sql("DESCRIBE DETAIL delta.`" + path + "`").select("numFiles").first().getLong(0);
+    return Map.of("files_removed", filesBefore, "files_added", filesAfter);
   }
 
   /**

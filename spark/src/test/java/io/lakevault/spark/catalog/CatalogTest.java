@@ -81,5 +81,14 @@ class CatalogTest {
     assertEquals(9000L, catalog.read(CatalogTable.OBJECTS).count());
     // Small tables compact to one file; on large ones each file gets its own key range (bench/README.md).
     assertEquals(1L, m.get("files_added"));
+    // In key order inside the file, so Parquet's page statistics let a reader skip to one page.
+    String[] files = catalog.read(CatalogTable.OBJECTS).inputFiles();
+    assertEquals(1, files.length);
+    java.util.List<String> keys = spark.read().parquet(files[0]).select("key").as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList();
+    java.util.List<String> sorted = new java.util.ArrayList<>(keys);
+    java.util.Collections.sort(sorted);
+    assertEquals(9000, keys.size());
+    assertEquals(sorted, keys, "rows in key order");
   }
 }
