@@ -47,7 +47,8 @@ import org.apache.spark.sql.SparkSession;
  * into one pack), and 1% of the pack's entries restored to a folder: bytes read from the pack against
  * the bytes of the entries needed, with the footer, index and key file counted apart.
  *
- * <pre>bench/run RestoreBench [--rows 50000000] [--lookups 15] [--appends 25] [--objects 20000] [--dir DIR]</pre>
+ * <pre>bench/run RestoreBench [--rows 50000000] [--lookups 15] [--appends 25] [--objects 20000] [--dir DIR]
+ *     [--skip lookup|sparse|appended|optimized,...] [--reoptimize true]</pre>
  */
 public final class RestoreBench {
   private static final int BUCKETS = 4;
@@ -63,13 +64,16 @@ public final class RestoreBench {
     Path dir = Path.of(a.get("--dir"));
     System.out.printf("restore benchmark: %d cores, heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20);
-    if (!a.get("--skip").contains("lookup")) lookup(dir, rows, appends, lookups, a.containsKey("--reoptimize"));
+    if (!a.get("--skip").contains("lookup")) {
+      lookup(dir, rows, appends, lookups, a.containsKey("--reoptimize"), a.get("--skip"));
+    }
     if (!a.get("--skip").contains("sparse")) sparse(dir, objects);
   }
 
   // ------------------------------------------------------------------ lookup
 
-  static void lookup(Path dir, long rows, int appends, int lookups, boolean reoptimize) throws Exception {
+  /** @param skip may name a layout ({@code appended}, {@code optimized}) whose lookups are not timed */
+  static void lookup(Path dir, long rows, int appends, int lookups, boolean reoptimize, String skip) throws Exception {
     Map<String, Catalog> layouts = new LinkedHashMap<>();
     for (String layout : List.of("appended", "optimized")) {
       LakevaultConfig config = LakevaultConfig.of(Map.of("store.local.root", dir.resolve("store").toString(),
@@ -96,6 +100,7 @@ public final class RestoreBench {
     }
     Random r = new Random(7);
     for (var e : layouts.entrySet()) {
+      if (skip.contains(e.getKey())) continue;
       Catalog catalog = e.getValue();
       Lookup lookup = new Lookup(catalog.config());
       long files = catalog.spark().sql("DESCRIBE DETAIL delta.`" + catalog.path(CatalogTable.OBJECTS) + "`")
@@ -162,29 +167,42 @@ public final class RestoreBench {
         .collectAsList().size();
   }
 
-  /** {@code bin/lakevault versions} and {@code find} as a user runs them: a new JVM each, wall time with its start. */
+  /**
+   * {@code bin/lakevault versions} and {@code find} as a user runs them: a new JVM each, wall time with its start;
+   * beside them the plain JVM the launcher ran before (C2, no class-data archive).
+   */
   private static void cold(Path dir, String layout, String bucket, String key, String prefix) throws Exception {
     Path home = Path.of(System.getProperty("user.dir"));
     if (!Files.isExecutable(home.resolve("bin/lakevault"))) {
       System.out.println("  (cold command lines skipped: run from the repository root to time bin/lakevault)");
       return;
     }
+    Map<String, Map<String, String>> launchers = new LinkedHashMap<>();
+    launchers.put("launcher", Map.of());
+    launchers.put("plain JVM", Map.of("LAKEVAULT_CDS", "0", "LAKEVAULT_JAVA_OPTS", "-XX:TieredStopAtLevel=4"));
     for (String[] cmd : List.of(new String[] {"versions", "s3://" + bucket + "/" + key},
         new String[] {"find", "s3://" + bucket + "/" + prefix, "--limit", "10"})) {
-      double[] t = new double[3];
-      for (int i = -1; i < t.length; i++) { // run -1, untimed: builds bin/lakevault if needed, warms the page cache
-        List<String> c = new ArrayList<>(List.of(home.resolve("bin/lakevault").toString(), "--conf",
-            "store.local.root=" + dir.resolve("store"), "--conf", "catalog.uri=s3://bench-" + layout + "/catalog"));
-        c.addAll(List.of(cmd));
-        ProcessBuilder pb = new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        if (i >= 0) pb.environment().put("LAKEVAULT_NO_BUILD", "1");
-        long t0 = System.nanoTime();
-        int code = pb.start().waitFor();
-        if (i >= 0) t[i] = (System.nanoTime() - t0) / 1e9;
-        if (code != 0) throw new IllegalStateException("bin/lakevault " + String.join(" ", cmd) + " exited " + code);
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s layout: cold `bin/lakevault %s` (JVM start"
+          + " included)", layout, cmd[0]));
+      for (Map.Entry<String, Map<String, String>> l : launchers.entrySet()) {
+        double[] t = new double[3];
+        // run -1, untimed: builds bin/lakevault if needed, writes the lookups' class-data archive, warms the page cache
+        for (int i = -1; i < t.length; i++) {
+          List<String> c = new ArrayList<>(List.of(home.resolve("bin/lakevault").toString(), "--conf",
+              "store.local.root=" + dir.resolve("store"), "--conf", "catalog.uri=s3://bench-" + layout + "/catalog"));
+          c.addAll(List.of(cmd));
+          ProcessBuilder pb = new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+          pb.environment().putAll(l.getValue());
+          if (i >= 0) pb.environment().put("LAKEVAULT_NO_BUILD", "1");
+          long t0 = System.nanoTime();
+          int code = pb.start().waitFor();
+          if (i >= 0) t[i] = (System.nanoTime() - t0) / 1e9;
+          if (code != 0) throw new IllegalStateException("bin/lakevault " + String.join(" ", cmd) + " exited " + code);
+        }
+        line.append(String.format(Locale.ROOT, "; %s median %.2f s (runs %.2f, %.2f, %.2f)", l.getKey(),
+            ArchiveBench.median(t), t[0], t[1], t[2]));
       }
-      System.out.printf(Locale.ROOT, "%s layout: cold `bin/lakevault %s` (JVM start included) median %.2f s (runs %.2f, %.2f,"
-          + " %.2f)%n", layout, cmd[0], ArchiveBench.median(t), t[0], t[1], t[2]);
+      System.out.println(line);
     }
   }
 

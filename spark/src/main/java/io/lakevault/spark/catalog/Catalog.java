@@ -132,10 +132,20 @@ public final class Catalog {
     long filesBefore = before.getLong(0);
     if (filesBefore == 0) return Map.of("files_removed", 0L, "files_added", 0L);
     int files = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (before.getLong(1) + OBJECTS_FILE_BYTES - 1) / OBJECTS_FILE_BYTES));
-    // The table as stored (not read(), which adds columns a newer version defines): a rearrangement only.
-    spark.read().format("delta").load(path).repartitionByRange(files, col("bucket"), col("key"))
-        .sortWithinPartitions("bucket", "key", "last_modified_date")
-        .write().format("delta").mode("overwrite").option("dataChange", "false").partitionBy("bucket").save(path);
+    // Row groups of OBJECTS_ROW_GROUP_BYTES (the session's SQL settings reach the Parquet writer's Hadoop
+    // configuration): Delta Kernel 3.3's reader skips row groups by their statistics but not pages (it
+    // turns the column-index filter off), so a row group is what a Kernel lookup decodes.
+    String rowGroup = "parquet.block.size";
+    String rowGroupBefore = spark.conf().get(rowGroup, null);
+    spark.conf().set(rowGroup, Long.toString(OBJECTS_ROW_GROUP_BYTES));
+    try {
+      // The table as stored (not read(), which adds columns a newer version defines): a rearrangement only.
+      spark.read().format("delta").load(path).repartitionByRange(files, col("bucket"), col("key"))
+          .sortWithinPartitions("bucket", "key", "last_modified_date")
+          .write().format("delta").mode("overwrite").option("dataChange", "false").partitionBy("bucket").save(path);
+    } finally {
+      if (rowGroupBefore == null) spark.conf().unset(rowGroup); else spark.conf().set(rowGroup, rowGroupBefore);
+    }
     long filesAfter = spark.sql("DESCRIBE DETAIL delta.`" + path + "`").select("numFiles").first().getLong(0);
     return Map.of("files_removed", filesBefore, "files_added", filesAfter);
   }
@@ -153,6 +163,9 @@ public final class Catalog {
 
   /** Target file size of {@link #optimizeObjects}. */
   static final long OBJECTS_FILE_BYTES = 128L << 20;
+
+  /** Parquet row-group size of {@link #optimizeObjects}: about 100,000 rows of {@code objects}. */
+  static final long OBJECTS_ROW_GROUP_BYTES = 8L << 20;
 
   /**
    * Writes a small file beside the tables (a report, a policy), replacing it, all or nothing
