@@ -45,7 +45,7 @@ public final class PolicyParser {
 
   static final List<String> TOP = List.of("version", "classes", "rules");
   static final List<String> CLASS_FIELDS = List.of("description", "retain", "from", "storage-class", "lock",
-      "encryption", "key", "target", "pack-size", "rto");
+      "encryption", "key", "target", "pack-size", "rto", "erasable");
   static final List<String> TARGET_FIELDS = List.of("uri", "role");
   static final List<String> RULE_FIELDS = List.of("id", "description", "priority", "match", "class", "exclude");
   static final List<String> MATCH_FIELDS = List.of("bucket", "prefix", "glob", "regex", "size", "age", "last-modified",
@@ -252,8 +252,22 @@ public final class PolicyParser {
     }
     Duration rto = null;
     if (f.get("rto") != null) rto = parseValue(f.get("rto"), Durations::parse);
+    Boolean erasable = null;
+    if (f.get("erasable") != null) {
+      erasable = bool(f.get("erasable").getValueNode(), "erasable");
+      if (Boolean.TRUE.equals(erasable) && !encrypted) {
+        // Packs are locked: an entry is erased by destroying its data key, which a plaintext entry does not have.
+        error(line(f.get("erasable").getValueNode()), "class '" + name + "' is erasable but has 'encryption: false': an object"
+            + " inside a locked pack is erased by destroying its entry's data key; turn encryption on or write 'erasable: false'");
+      }
+    } else {
+      warning(line(m), "class '" + name + "' does not say whether its objects may be erased on request (GDPR Art. 17),"
+          + " so erasure requests for them are refused; write 'erasable: false' for records kept under a legal obligation"
+          + " (Art. 17(3)(b)) or 'erasable: true' for personal data kept without one");
+    }
     if (errorCount() > errorsBefore) return null;
-    return new RetentionClass(name, description, retain, anchor, sc, lock, encrypted, key, targetUri, role, packSize, rto);
+    return new RetentionClass(name, description, retain, anchor, sc, lock, encrypted, key, targetUri, role, packSize, rto,
+        erasable);
   }
 
   // ------------------------------------------------------------------ rules

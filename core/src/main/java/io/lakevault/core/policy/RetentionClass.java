@@ -21,10 +21,13 @@ import java.time.Instant;
  * @param targetRole the IAM role to assume to write to {@code targetUri} (another account: the air gap)
  * @param packSize the target size of a pack, in bytes
  * @param rto the restore time objective: a hint for choosing the restore tier
+ * @param erasable whether an erasure request (GDPR Art. 17) may erase the class's objects: {@code false} for
+ *     records kept under a legal obligation (Art. 17(3)(b)); {@code null} when the policy does not say, which
+ *     refuses erasure like {@code false}
  */
 public record RetentionClass(String name, String description, Period retain, Anchor anchor, StorageClass storageClass,
     String lockMode, boolean encrypted, String keyRef, String targetUri, String targetRole, long packSize,
-    Duration rto) implements Serializable {
+    Duration rto, Boolean erasable) implements Serializable {
 
   /** What a retention period counts from. */
   public enum Anchor {
@@ -37,6 +40,11 @@ public record RetentionClass(String name, String description, Period retain, Anc
   /** Storage classes a pack may be written to. */
   public static final java.util.Set<StorageClass> PACK_STORAGE_CLASSES = java.util.EnumSet.of(
       StorageClass.DEEP_ARCHIVE, StorageClass.GLACIER, StorageClass.GLACIER_IR, StorageClass.STANDARD_IA);
+
+  /** Whether an erasure request may erase this class's objects: only when the policy says so. */
+  public boolean mayBeErased() {
+    return Boolean.TRUE.equals(erasable);
+  }
 
   /** The default pack target size: 1 GiB. */
   public static final long DEFAULT_PACK_SIZE = 1L << 30;

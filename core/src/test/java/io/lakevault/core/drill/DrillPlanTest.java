@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class DrillPlanTest {
   static RetentionClass cls(StorageClass sc, Duration rto) {
     return new RetentionClass("c", "", Period.parse("1y"), RetentionClass.Anchor.LAST_MODIFIED, sc, "NONE", false, null,
-        null, null, 1 << 20, rto);
+        null, null, 1 << 20, rto, false);
   }
 
   @Test

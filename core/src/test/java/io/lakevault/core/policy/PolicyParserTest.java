@@ -68,6 +68,38 @@ class PolicyParserTest {
   }
 
   @Test
+  void classesSayWhetherTheyMayBeErased() {
+    String yaml = """
+        version: 1
+        classes:
+          records: {retain: 7y, lock: COMPLIANCE, erasable: false}
+          profiles: {retain: 2y, erasable: true}
+          unsaid: {retain: 1y}
+        rules:
+          - {id: a, match: {prefix: a/}, class: records}
+          - {id: b, match: {prefix: b/}, class: profiles}
+          - {id: c, match: {prefix: c/}, class: unsaid}
+        """;
+    PolicyParser.Parsed p = PolicyParser.read("p.yaml", yaml.getBytes(StandardCharsets.UTF_8));
+    assertTrue(p.ok(), p.problems().toString());
+    assertFalse(p.policy().retentionClass("records").mayBeErased());
+    assertTrue(p.policy().retentionClass("profiles").mayBeErased());
+    // Unsaid is refused, and lint says why and what to write.
+    assertFalse(p.policy().retentionClass("unsaid").mayBeErased());
+    List<String> warnings = p.problems().stream().filter(w -> !w.isError()).map(PolicyProblem::toString).toList();
+    assertEquals(1, warnings.stream().filter(w -> w.contains("erase")).count(), warnings.toString());
+    assertTrue(warnings.stream().anyMatch(w -> w.startsWith("p.yaml:5: warning: class 'unsaid' does not say whether its"
+        + " objects may be erased") && w.contains("erasure requests for them are refused") && w.contains("'erasable: false'")),
+        warnings.toString());
+
+    // Erasure destroys an entry's data key: a plaintext class cannot be erasable.
+    assertError("version: 1\nclasses: {a: {retain: 1y, encryption: false, erasable: true}}\nrules: [{id: r, match: {}, class: a}]",
+        "bad.yaml:2: error: class 'a' is erasable but has 'encryption: false'");
+    assertError("version: 1\nclasses: {a: {retain: 1y, erasable: maybe}}\nrules: [{id: r, match: {}, class: a}]",
+        "'erasable' must be true or false");
+  }
+
+  @Test
   void badPoliciesNameTheLineAndWhatToChange() {
     assertError("version: 1\nclasses: {a: {retain: 1y}}\nrules: [}", "bad.yaml:3: error: not valid YAML");
     assertError("version: 2\nclasses: {a: {retain: 1y}}\nrules: [{id: r, match: {}, class: a}]",
@@ -147,6 +179,8 @@ class PolicyParserTest {
       assertTrue(p.ok(), f + ": " + p.problems());
       List<PolicyProblem> lint = PolicyLinter.lint(p.policy());
       assertTrue(lint.stream().noneMatch(PolicyProblem::isError), f + ": " + lint);
+      // Every shipped class says whether an erasure request may erase its objects.
+      p.policy().classes().values().forEach(c -> assertTrue(c.erasable() != null, f + ": class " + c.name()));
     }
   }
 }
