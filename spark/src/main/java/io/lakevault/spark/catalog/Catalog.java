@@ -20,6 +20,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Delta catalog under {@code catalog.uri}: one folder per {@link CatalogTable}. Tables are
@@ -27,6 +29,7 @@ import org.apache.spark.sql.types.StructType;
  * when the code defines them.
  */
 public final class Catalog {
+  private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
   private final SparkSession spark;
   private final LakevaultConfig config;
   private final Locations locations;
@@ -77,7 +80,11 @@ public final class Catalog {
 
   public void ensure(CatalogTable t) {
     String path = path(t);
-    if (!DeltaTable.isDeltaTable(spark, path)) {
+    if (!committed(path)) {
+      // A log folder with no commit (a creation killed before its first commit) holds nothing anyone
+      // could read, yet Delta takes it for a table that then does not exist: remove it so that the table
+      // can be created.
+      removeUncommittedLog(path);
       DeltaTableBuilder b = DeltaTable.createIfNotExists(spark).location(path).addColumns(t.schema())
           .comment(t.description());
       if (!t.partitionColumns().isEmpty()) {
@@ -192,7 +199,43 @@ public final class Catalog {
 
   /** Whether the table has been created. */
   public boolean exists(CatalogTable t) {
-    return DeltaTable.isDeltaTable(spark, path(t));
+    return committed(path(t));
+  }
+
+  /**
+   * Whether a Delta table at {@code path} has a commit or checkpoint. Not {@code DeltaTable.isDeltaTable},
+   * which looks for the {@code _delta_log} folder only: a run killed while creating a table leaves that
+   * folder without a commit, which isDeltaTable calls a table and every read then calls missing
+   * ({@code DELTA_TABLE_NOT_FOUND}), so the next run could never create it.
+   */
+  private void removeUncommittedLog(String path) {
+    org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path, "_delta_log");
+    try {
+      org.apache.hadoop.fs.FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (fs.exists(log)) {
+        LOG.warn("{} has no commit (its creation was interrupted):"
+            + " removing it to create the table", log);
+        fs.delete(log, true);
+      }
+    } catch (java.io.IOException e) {
+      throw new LakevaultException(ErrorKind.STORE, "cannot remove the uncommitted " + log + ": " + e.getMessage(), e);
+    }
+  }
+
+  private boolean committed(String path) {
+    org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path, "_delta_log");
+    try {
+      org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.FileStatus> files =
+          log.getFileSystem(spark.sparkContext().hadoopConfiguration()).listStatusIterator(log);
+      while (files.hasNext()) {
+        if (files.next().getPath().getName().matches("\\d{20}\\.(json|checkpoint\\..*parquet)")) return true;
+      }
+      return false;
+    } catch (java.io.FileNotFoundException e) {
+      return false;
+    } catch (java.io.IOException e) {
+      throw new LakevaultException(ErrorKind.STORE, "cannot list " + log + ": " + e.getMessage(), e);
+    }
   }
 
   /**

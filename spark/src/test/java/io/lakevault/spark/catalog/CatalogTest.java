@@ -39,6 +39,20 @@ class CatalogTest {
   }
 
   @Test
+  void aTableWhoseCreationWasKilledIsCreatedByTheNextRun() throws Exception {
+    Catalog catalog = new Catalog(spark, SharedSpark.localConfig(dir, Map.of()));
+    // What a kill -9 during the first commit leaves: the log folder, a temporary file, no commit.
+    Path log = Path.of(java.net.URI.create(catalog.path(CatalogTable.OBJECTS))).resolve("_delta_log");
+    Files.createDirectories(log);
+    Files.writeString(log.resolve(".00000000000000000000.json.0b5e1c3a.tmp"), "{\"commitInfo\":");
+    assertEquals(false, catalog.exists(CatalogTable.OBJECTS));
+    catalog.ensure(CatalogTable.OBJECTS);
+    assertTrue(catalog.exists(CatalogTable.OBJECTS));
+    assertEquals(0L, catalog.read(CatalogTable.OBJECTS).count());
+    assertEquals(CatalogTable.OBJECTS.schema(), catalog.read(CatalogTable.OBJECTS).schema());
+  }
+
+  @Test
   void anOlderTableGainsNewColumnsButAChangedTypeIsRefused() {
     LakevaultConfig config = SharedSpark.localConfig(dir, Map.of());
     Catalog catalog = new Catalog(spark, config);
