@@ -119,9 +119,9 @@ public final class Catalog {
   /**
    * Rewrites the {@code objects} table sorted by key within each bucket partition, in files of about
    * {@link #OBJECTS_FILE_BYTES}: each file covers its own key range (so the log's per-file statistics skip
-   * all but one or two files of a bucket), and inside a file the rows are in key order, so the Parquet
-   * row groups and pages (whose min/max the column index keeps) are ordered too and a reader skips all
-   * but the page that holds a key. Delta's {@code OPTIMIZE ZORDER BY (key)} does the first but not the
+   * all but one or two files of a bucket), and inside a file the rows are in key order, so its Parquet
+   * row groups of {@link #OBJECTS_ROW_GROUP_BYTES} are ordered too and a reader decodes only the row group
+   * that can hold a key. Delta's {@code OPTIMIZE ZORDER BY (key)} does the first but not the
    * second (its files are range-partitioned, unsorted inside), which left Delta Kernel, reading without
    * Spark's vectorized reader, decoding a whole 1.8-million-row file for one key (bench/README.md).
    *
@@ -202,12 +202,7 @@ public final class Catalog {
     return committed(path(t));
   }
 
-  /**
-   * Whether a Delta table at {@code path} has a commit or checkpoint. Not {@code DeltaTable.isDeltaTable},
-   * which looks for the {@code _delta_log} folder only: a run killed while creating a table leaves that
-   * folder without a commit, which isDeltaTable calls a table and every read then calls missing
-   * ({@code DELTA_TABLE_NOT_FOUND}), so the next run could never create it.
-   */
+  /** Removes a {@code _delta_log} folder that {@link #committed} found without a commit. */
   private void removeUncommittedLog(String path) {
     org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path, "_delta_log");
     try {
@@ -222,6 +217,12 @@ public final class Catalog {
     }
   }
 
+  /**
+   * Whether a Delta table at {@code path} has a commit or checkpoint. Not {@code DeltaTable.isDeltaTable},
+   * which looks for the {@code _delta_log} folder only: a run killed while creating a table leaves that
+   * folder without a commit, which isDeltaTable calls a table and every read then calls missing
+   * ({@code DELTA_TABLE_NOT_FOUND}), so the next run could never create it.
+   */
   private boolean committed(String path) {
     org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path, "_delta_log");
     try {
