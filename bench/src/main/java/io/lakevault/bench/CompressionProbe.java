@@ -68,7 +68,8 @@ public final class CompressionProbe {
           prefix, objects.size(), bytes / 1e6, dict.length, sampled / 1e6, trainSecs);
       report("  entries, dictionary, level 1 (the job's)", bytes, runs, () -> entries(objects, dict, 1));
       report("  entries, dictionary, level 3", bytes, runs, () -> entries(objects, dict, 3));
-      report("  entries, no dictionary, level 3", bytes, runs, () -> entries(objects, null, 3));
+      report("  entries, no dictionary, level 3 (erasable classes')", bytes, runs, () -> entries(objects, null, 3));
+      report("  entries, no dictionary, level 1", bytes, runs, () -> entries(objects, null, 1));
       report("  one stream, level 3 (zstd -3's work)", bytes, runs, () -> stream(objects, 3));
     }
     mixedPack(kinds);

@@ -47,11 +47,13 @@ final class CatalogCommand implements Runnable {
       RestoreTier t = VerifyCommand.tier(tier);
       RunContext ctx = new RunContext(parent.main.config());
       CatalogRebuild.Result r = ctx.recordedWithId("catalog-rebuild", spec.commandLine().getParseResult().originalArgs(),
-          x -> Map.of("packs", x.packs(), "objects", x.objects(), "added", x.added(), "thawing", (long) x.thawing().size()),
+          x -> Map.of("packs", x.packs(), "objects", x.objects(), "added", x.added(), "erased", x.erased(),
+              "thawing", (long) x.thawing().size()),
           x -> 0L, runId -> new CatalogRebuild(ctx.catalog).run(from, runId, t));
       PrintWriter out = spec.commandLine().getOut();
       out.printf(Locale.ROOT, "Read %,d pack(s) under %s: %,d object rows, %,d of them new to the catalog%n", r.packs(), from,
           r.objects(), r.added());
+      if (r.erased() > 0) out.printf(Locale.ROOT, "  %,d erased entries (names shredded) stay out of the catalog%n", r.erased());
       for (String u : r.unreadable()) out.printf("  unreadable: %s%n", u);
       if (!r.thawing().isEmpty()) {
         out.printf(Locale.ROOT, "%,d pack(s) are being thawed; run the same command again once they are readable, e.g. %s%n",

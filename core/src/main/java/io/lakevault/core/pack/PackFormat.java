@@ -3,14 +3,20 @@ package io.lakevault.core.pack;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Constants of pack format version 1. The normative description is {@code docs/pack-format.md}; this
- * class and that document change together, and golden packs under the core's test resources pin both.
+ * Constants of the pack format. The normative description is {@code docs/pack-format.md}; this class and
+ * that document change together, and golden packs under the core's test resources pin both. Version 2
+ * (written since erasure came) seals each encrypted entry's name and metadata; version 1 stays readable.
  */
 public final class PackFormat {
   private PackFormat() {}
 
-  /** The one format version this code writes; readers refuse any other. */
-  public static final int VERSION = 1;
+  /** The format version this code writes. */
+  public static final int VERSION = 2;
+  /** The oldest version readers still read: packs are kept for years. */
+  static final int OLDEST_READABLE = 1;
+
+  /** Key files did not change with pack format 2: their own version. */
+  static final int KEY_FILE_VERSION = 1;
 
   /** First eight bytes of a pack, PNG-style: a high bit, a name, and line-ending bytes that text transfers break. */
   static final byte[] MAGIC = {(byte) 0x89, 'L', 'V', 'P', 'K', '\r', '\n', 0x1A};
@@ -37,6 +43,23 @@ public final class PackFormat {
   static final long NO_KEY_SLOT = 0xFFFF_FFFFL;
   /** Key slot of the pack's compression dictionary. */
   static final long DICTIONARY_KEY_SLOT = 0xFFFF_FFFEL;
+  /**
+   * In version 2, entry {@code n}'s name is sealed under slot {@code NAME_SLOT_BASE + n} and its bytes
+   * under slot {@code n}: two keys, so that an object's name can be shredded while a deduplicated copy of
+   * its bytes, which another object still needs, stays readable. Fixed by the ordinal (readers check it),
+   * so an eraser knows the slots from the catalog without reading a pack that may be in Deep Archive.
+   */
+  public static final long NAME_SLOT_BASE = 0x8000_0000L;
+
+  /** The key slot of entry {@code ordinal}'s name in a version-2 pack. */
+  public static long nameSlot(int ordinal) {
+    return NAME_SLOT_BASE + ordinal;
+  }
+
+  /** The key slot of entry {@code ordinal}'s bytes (both versions). */
+  public static long contentSlot(int ordinal) {
+    return ordinal;
+  }
 
   /** Timestamps are epoch milliseconds; this value means "none". */
   static final long NO_TIME = Long.MIN_VALUE;
@@ -50,6 +73,8 @@ public final class PackFormat {
   static final byte[] AAD_ENTRY = "lakevault entry".getBytes(StandardCharsets.US_ASCII);
   static final byte[] AAD_DATA_KEY = "lakevault data key".getBytes(StandardCharsets.US_ASCII);
   static final byte[] AAD_PACK_KEY = "lakevault pack key".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] AAD_ENTRY_NAME = "lakevault entry name".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] AAD_ENTRY_CONTENT = "lakevault entry content".getBytes(StandardCharsets.US_ASCII);
 
   /** The key file of the pack at {@code packKey}: same bucket, the pack's key plus this suffix. */
   public static final String KEY_FILE_SUFFIX = ".keys";

@@ -24,7 +24,7 @@ public record PackKeyFile(UUID packId, String kekRef, Map<Long, byte[]> sealedKe
 
   public byte[] encode() {
     Binary.Writer w = new Binary.Writer(64 + sealedKeys.size() * (4 + PackFormat.WRAPPED_KEY_SIZE));
-    w.bytes(PackFormat.KEYS_MAGIC).u16(PackFormat.VERSION).uuid(packId).str(kekRef).u32(sealedKeys.size());
+    w.bytes(PackFormat.KEYS_MAGIC).u16(PackFormat.KEY_FILE_VERSION).uuid(packId).str(kekRef).u32(sealedKeys.size());
     for (var e : sealedKeys.entrySet()) {
       w.u32(e.getKey()).bytes(e.getValue());
     }
@@ -48,9 +48,9 @@ public record PackKeyFile(UUID packId, String kekRef, Map<Long, byte[]> sealedKe
     }
     Binary.Reader r = new Binary.Reader(bytes, PackFormat.KEYS_MAGIC.length, bytes.length - 4 - PackFormat.KEYS_MAGIC.length, what);
     int version = r.u16();
-    if (version != PackFormat.VERSION) {
+    if (version != PackFormat.KEY_FILE_VERSION) {
       throw new PackFormatException(what + " is key file format version " + version + "; this lakevault reads version "
-          + PackFormat.VERSION + " only: use a newer lakevault");
+          + PackFormat.KEY_FILE_VERSION + " only: use a newer lakevault");
     }
     UUID packId = r.uuid();
     String kek = r.str();

@@ -58,6 +58,11 @@ public final class PackKeys {
     return dek;
   }
 
+  /** Whether the key file still holds {@code slot}'s key (it is gone once shredded). */
+  boolean has(long slot) {
+    return sealed.containsKey(slot);
+  }
+
   /** The data key of {@code slot}; fails when the key file no longer holds it (shredded) or it is corrupt. */
   byte[] dataKey(long slot, String what) {
     byte[] s = sealed.get(slot);

@@ -70,12 +70,12 @@ final class PackLayout {
       if (storedCrc != (int) crc.getValue()) {
         throw new PackFormatException(what + ": the footer fails its CRC32C: the pack is corrupt");
       }
-      if (version != PackFormat.VERSION) {
-        throw new PackFormatException(what + " is pack format version " + version + "; this lakevault reads version "
-            + PackFormat.VERSION + " only: use a newer lakevault");
+      if (version < PackFormat.OLDEST_READABLE || version > PackFormat.VERSION) {
+        throw new PackFormatException(what + " is pack format version " + version + "; this lakevault reads versions "
+            + PackFormat.OLDEST_READABLE + " to " + PackFormat.VERSION + ": use a newer lakevault");
       }
       if (flags != 0 || footerSize != PackFormat.FOOTER_SIZE) {
-        throw new PackFormatException(what + ": footer flags " + flags + " / size " + footerSize + " are not those of version 1");
+        throw new PackFormatException(what + ": footer flags " + flags + " / size " + footerSize + " are not those of version " + version);
       }
       long indexEnd = packLength - PackFormat.FOOTER_SIZE;
       if (indexOffset < PackFormat.HEADER_SIZE || indexStored < 0 || indexOffset > indexEnd
@@ -100,15 +100,91 @@ final class PackLayout {
         .i64(i.dictionaryOffset()).i64(i.dictionaryStoredLength()).u32(i.dictionaryLength()).u32(i.dictionaryId());
   }
 
+  /** An entry's record as version 2 writes it: locating fields, then the name sealed or in plaintext. */
   static void writeEntry(Binary.Writer w, PackEntry e) {
-    w.u8(e.kind().code).u8(e.codec().code).str(e.bucket()).str(e.key()).str(e.versionId()).str(e.eTag())
-        .i64(time(e.lastModified())).i64(e.size()).i64(time(e.retainUntil())).i64(e.storedOffset())
-        .i64(e.storedLength()).bytes(e.sha256()).u32(e.encrypted() ? e.keySlot() : PackFormat.NO_KEY_SLOT)
-        .str(e.contentType()).u16(e.userMetadata().size());
+    w.u8(e.kind().code).u8(e.codec().code).u32(e.encrypted() ? e.keySlot() : PackFormat.NO_KEY_SLOT)
+        .u32(e.nameSealed() ? e.nameSlot() : PackFormat.NO_KEY_SLOT).i64(e.storedOffset()).i64(e.storedLength());
+    if (!e.nameSealed()) {
+      w.bytes(description(e));
+      return;
+    }
+    if (e.encrypted()) w.shortBytes(e.sealed().content());
+    w.u32(e.sealed().name().length).bytes(e.sealed().name());
+  }
+
+  /**
+   * What names an object version and checks its bytes: everything of a record but how to find the bytes.
+   * Version 2 seals it for encrypted entries, so shredding its key leaves nothing that names the object.
+   */
+  static byte[] description(PackEntry e) {
+    Binary.Writer w = new Binary.Writer(128 + e.key().length());
+    w.str(e.bucket()).str(e.key()).str(e.versionId()).str(e.eTag()).i64(time(e.lastModified())).i64(e.size())
+        .i64(time(e.retainUntil())).bytes(e.sha256()).str(e.contentType()).u16(e.userMetadata().size());
     e.userMetadata().forEach((k, v) -> w.str(k).str(v));
     if (e.kind() == PackEntry.Kind.REFERENCE) {
       w.uuid(e.refPackId()).u32(e.refOrdinal());
     }
+    return w.toByteArray();
+  }
+
+  /** Size and SHA-256 of an encrypted data entry's bytes, sealed under the key of those bytes. */
+  static byte[] contentFacts(long size, byte[] sha256) {
+    return new Binary.Writer(40).i64(size).bytes(sha256).toByteArray();
+  }
+
+  /** The fields of a description, parsed. */
+  record Description(String bucket, String key, String versionId, String eTag, Instant lastModified, long size,
+      Instant retainUntil, byte[] sha256, String contentType, Map<String, String> userMetadata, UUID refPackId,
+      int refOrdinal) {}
+
+  static Description readDescription(Binary.Reader r, PackEntry.Kind kind, String at) {
+    String bucket = r.str();
+    String key = r.str();
+    String versionId = Binary.emptyToNull(r.str());
+    String eTag = Binary.emptyToNull(r.str());
+    Instant lastModified = instant(r.i64());
+    long size = r.i64();
+    Instant retainUntil = instant(r.i64());
+    byte[] sha = r.bytes(32);
+    String contentType = Binary.emptyToNull(r.str());
+    Map<String, String> meta = readMetadata(r);
+    UUID refPack = null;
+    int refOrdinal = -1;
+    if (kind == PackEntry.Kind.REFERENCE) {
+      refPack = r.uuid();
+      refOrdinal = refOrdinal(r, at);
+    }
+    if (bucket.isEmpty() || key.isEmpty() || size < 0) {
+      throw r.corrupt(at + " has no bucket or key, or a negative size");
+    }
+    return new Description(bucket, key, versionId, eTag, lastModified, size, retainUntil, sha, contentType, meta,
+        refPack, refOrdinal);
+  }
+
+  private static Map<String, String> readMetadata(Binary.Reader r) {
+    int metaCount = r.u16();
+    Map<String, String> meta = new LinkedHashMap<>();
+    for (int m = 0; m < metaCount; m++) {
+      meta.put(r.str(), r.str());
+    }
+    return meta;
+  }
+
+  private static int refOrdinal(Binary.Reader r, String at) {
+    long ro = r.u32();
+    if (ro > Integer.MAX_VALUE) throw r.corrupt(at + " refers to entry " + ro);
+    return (int) ro;
+  }
+
+  /** {@code e} with the fields of its unsealed name and content facts ({@code null}: still sealed, or shredded). */
+  static PackEntry unsealed(PackEntry e, Description d, long size, byte[] sha256) {
+    if (d == null) {
+      return new PackEntry(e.ordinal(), e.kind(), null, null, null, null, null, size, null, e.storedOffset(),
+          e.storedLength(), sha256, e.codec(), e.keySlot(), null, Map.of(), null, -1, e.nameSlot(), e.sealed());
+    }
+    return new PackEntry(e.ordinal(), e.kind(), d.bucket(), d.key(), d.versionId(), d.eTag(), d.lastModified(),
+        d.size(), d.retainUntil(), e.storedOffset(), e.storedLength(), d.sha256(), e.codec(), e.keySlot(),
+        d.contentType(), d.userMetadata(), d.refPackId(), d.refOrdinal(), e.nameSlot(), e.sealed());
   }
 
   static PackInfo readInfo(Binary.Reader r, Footer f, String what) {
@@ -144,6 +220,70 @@ final class PackLayout {
   }
 
   static List<PackEntry> readEntries(Binary.Reader r, Footer f, PackInfo info, String what) {
+    return f.version() == 1 ? readEntriesV1(r, f, info) : readEntriesV2(r, f, info);
+  }
+
+  private static List<PackEntry> readEntriesV2(Binary.Reader r, Footer f, PackInfo info) {
+    List<PackEntry> out = new ArrayList<>((int) Math.min(f.entryCount(), 1 << 16));
+    for (int ordinal = 0; ordinal < f.entryCount(); ordinal++) {
+      String at = "entry " + ordinal;
+      int kindCode = r.u8();
+      PackEntry.Kind kind = kindCode == 0 ? PackEntry.Kind.DATA : kindCode == 1 ? PackEntry.Kind.REFERENCE : null;
+      PackFormat.Codec codec = PackFormat.Codec.of(r.u8());
+      if (kind == null || codec == null) throw r.corrupt(at + " has an unknown kind or codec");
+      long slot = r.u32();
+      long nameSlot = r.u32();
+      long offset = r.i64();
+      long stored = r.i64();
+      boolean encrypted = slot != PackFormat.NO_KEY_SLOT;
+      boolean sealedName = nameSlot != PackFormat.NO_KEY_SLOT;
+      if ((encrypted || sealedName) && !info.encrypted()) throw r.corrupt(at + " is encrypted in a pack without a pack key");
+      // The slots follow from the ordinal, so an eraser can shred an entry without reading (thawing) its pack.
+      if (encrypted != (sealedName && kind == PackEntry.Kind.DATA) || (encrypted && slot != ordinal)
+          || (sealedName && nameSlot != PackFormat.NAME_SLOT_BASE + ordinal)) {
+        throw r.corrupt(at + " has key slots " + slot + " and " + nameSlot + ", which version 2 does not allow");
+      }
+      checkPlace(r, f, info, at, kind, codec, offset, stored);
+      PackEntry e;
+      if (sealedName) {
+        byte[] content = encrypted ? r.shortBytes() : null;
+        long nameLength = r.u32();
+        if (nameLength > r.remaining()) throw r.truncated();
+        byte[] name = r.bytes((int) nameLength);
+        e = new PackEntry(ordinal, kind, null, null, null, null, null, -1, null, offset, stored, null, codec,
+            encrypted ? slot : -1, null, Map.of(), null, -1, nameSlot, new PackEntry.Sealed(name, content));
+      } else {
+        Description d = readDescription(r, kind, at);
+        if (codec == PackFormat.Codec.RAW && kind == PackEntry.Kind.DATA && stored != d.size()) {
+          throw r.corrupt(at + " is stored raw in " + stored + " bytes but has " + d.size());
+        }
+        e = unsealed(new PackEntry(ordinal, kind, null, null, null, null, null, -1, null, offset, stored, null, codec,
+            -1, null, Map.of(), null, -1, -1, null), d, d.size(), d.sha256());
+      }
+      out.add(e);
+    }
+    if (r.remaining() != 0) {
+      throw r.corrupt(r.remaining() + " bytes follow the last of " + f.entryCount() + " entries");
+    }
+    return out;
+  }
+
+  /** Where an entry's bytes are, checked against the pack's bounds before anything is read. */
+  private static void checkPlace(Binary.Reader r, Footer f, PackInfo info, String at, PackEntry.Kind kind,
+      PackFormat.Codec codec, long offset, long stored) {
+    if (codec == PackFormat.Codec.ZSTD_DICTIONARY && !info.hasDictionary()) {
+      throw r.corrupt(at + " uses the pack's dictionary, which the pack does not have");
+    }
+    if (kind == PackEntry.Kind.DATA) {
+      if (offset < PackFormat.HEADER_SIZE || stored < 0 || offset > f.indexOffset() - stored) {
+        throw r.corrupt(at + " lies at " + offset + "+" + stored + ", outside the pack's entries: the index is corrupt");
+      }
+    } else if (stored != 0 || offset != 0) {
+      throw r.corrupt(at + " is a reference but claims stored bytes");
+    }
+  }
+
+  private static List<PackEntry> readEntriesV1(Binary.Reader r, Footer f, PackInfo info) {
     List<PackEntry> out = new ArrayList<>((int) Math.min(f.entryCount(), 1 << 16));
     for (int ordinal = 0; ordinal < f.entryCount(); ordinal++) {
       String at = "entry " + ordinal;
@@ -163,18 +303,12 @@ final class PackLayout {
       byte[] sha = r.bytes(32);
       long slot = r.u32();
       String contentType = Binary.emptyToNull(r.str());
-      int metaCount = r.u16();
-      Map<String, String> meta = new LinkedHashMap<>();
-      for (int m = 0; m < metaCount; m++) {
-        meta.put(r.str(), r.str());
-      }
+      Map<String, String> meta = readMetadata(r);
       UUID refPack = null;
       int refOrdinal = -1;
       if (kind == PackEntry.Kind.REFERENCE) {
         refPack = r.uuid();
-        long ro = r.u32();
-        if (ro > Integer.MAX_VALUE) throw r.corrupt(at + " refers to entry " + ro);
-        refOrdinal = (int) ro;
+        refOrdinal = refOrdinal(r, at);
       }
       if (bucket.isEmpty() || key.isEmpty() || size < 0) {
         throw r.corrupt(at + " has no bucket or key, or a negative size");
@@ -197,7 +331,7 @@ final class PackLayout {
         throw r.corrupt(at + " is a reference but claims stored bytes");
       }
       out.add(new PackEntry(ordinal, kind, bucket, key, versionId, eTag, lastModified, size, retainUntil, offset,
-          stored, sha, codec, encrypted ? slot : -1, contentType, meta, refPack, refOrdinal));
+          stored, sha, codec, encrypted ? slot : -1, contentType, meta, refPack, refOrdinal, -1, null));
     }
     if (r.remaining() != 0) {
       throw r.corrupt(r.remaining() + " bytes follow the last of " + f.entryCount() + " entries");

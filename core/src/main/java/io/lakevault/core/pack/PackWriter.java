@@ -123,7 +123,7 @@ public final class PackWriter implements AutoCloseable {
       dictionaryId = Zstd.getDictIdFromDict(dict);
       zstd.loadDict(dict);
       dictionaryOffset = out.count;
-      writeStored(dict, dict.length, PackFormat.DICTIONARY_KEY_SLOT);
+      writeStored(dict, dict.length, PackFormat.DICTIONARY_KEY_SLOT, dataKey(PackFormat.DICTIONARY_KEY_SLOT));
       dictionaryStoredLength = out.count - dictionaryOffset;
     } else {
       dictionaryOffset = -1;
@@ -209,9 +209,10 @@ public final class PackWriter implements AutoCloseable {
     int ordinal = entryCount();
     long offset = out.count;
     failed = true; // a sink that fails mid-entry leaves the pack unusable
-    long slot = writeStored(stored, storedLength, ordinal);
+    byte[] dataKey = dataKey(ordinal);
+    long slot = writeStored(stored, storedLength, ordinal, dataKey);
     failed = false;
-    return record(src, ordinal, offset, out.count - offset, sha, codec, slot);
+    return record(src, ordinal, offset, out.count - offset, sha, codec, slot, dataKey);
   }
 
   private PackEntry addStreamed(EntrySource src, InputStream data) throws IOException {
@@ -221,11 +222,11 @@ public final class PackWriter implements AutoCloseable {
     md5.reset();
     long read = 0;
     long slot = options.keys() == null ? -1 : ordinal;
+    byte[] dataKey = dataKey(slot);
     failed = true; // until the entry is complete: a half-written entry cannot be taken back
     OutputStream target = new NonClosing(out);
     if (slot >= 0) {
-      target = new EntryCipher.Encryptor(target, options.keys().newDataKey(slot), options.packId(), slot,
-          PackFormat.SEGMENT_SIZE);
+      target = new EntryCipher.Encryptor(target, dataKey, options.packId(), slot, PackFormat.SEGMENT_SIZE);
     }
     try (ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(target, options.level())) {
       int n;
@@ -245,7 +246,7 @@ public final class PackWriter implements AutoCloseable {
       throw md5Mismatch(src);
     }
     failed = false;
-    return record(src, ordinal, offset, out.count - offset, sha256.digest(), PackFormat.Codec.ZSTD, slot);
+    return record(src, ordinal, offset, out.count - offset, sha256.digest(), PackFormat.Codec.ZSTD, slot, dataKey);
   }
 
   /**
@@ -254,9 +255,9 @@ public final class PackWriter implements AutoCloseable {
    */
   public PackEntry addReference(EntrySource src, byte[] sha256Digest, UUID targetPack, int targetOrdinal) {
     ensureWritable();
-    PackEntry e = new PackEntry(entryCount(), PackEntry.Kind.REFERENCE, src.bucket(), src.key(), src.versionId(),
-        src.eTag(), src.lastModified(), src.size(), src.retainUntil(), 0, 0, sha256Digest.clone(),
-        PackFormat.Codec.RAW, -1, src.contentType(), src.userMetadata(), targetPack, targetOrdinal);
+    PackEntry e = sealName(new PackEntry(entryCount(), PackEntry.Kind.REFERENCE, src.bucket(), src.key(),
+        src.versionId(), src.eTag(), src.lastModified(), src.size(), src.retainUntil(), 0, 0, sha256Digest.clone(),
+        PackFormat.Codec.RAW, -1, src.contentType(), src.userMetadata(), targetPack, targetOrdinal, -1, null), null);
     PackLayout.writeEntry(index, e);
     references++;
     return e;
@@ -312,16 +313,39 @@ public final class PackWriter implements AutoCloseable {
     }
   }
 
-  private long writeStored(byte[] stored, int length, long slot) throws IOException {
-    if (options.keys() == null) {
+  /** A fresh key for {@code slot}, recorded for the key file; {@code null} when the pack is not encrypted. */
+  private byte[] dataKey(long slot) {
+    return options.keys() == null || slot < 0 ? null : options.keys().newDataKey(slot);
+  }
+
+  private long writeStored(byte[] stored, int length, long slot, byte[] dataKey) throws IOException {
+    if (dataKey == null) {
       out.write(stored, 0, length);
       return -1;
     }
     sealed = atLeast(sealed, EntryCipher.sealedLength(length, PackFormat.SEGMENT_SIZE));
-    int n = EntryCipher.seal(stored, 0, length, sealed, options.keys().newDataKey(slot), options.packId(), slot,
-        PackFormat.SEGMENT_SIZE);
+    int n = EntryCipher.seal(stored, 0, length, sealed, dataKey, options.packId(), slot, PackFormat.SEGMENT_SIZE);
     out.write(sealed, 0, n);
     return slot;
+  }
+
+  /**
+   * In an encrypted pack, seals the entry's name under a key of its own (slot {@code NAME_SLOT_BASE +
+   * ordinal}) and a data entry's size and SHA-256 under the key of its bytes ({@code dataKey}), so that
+   * the index names nothing once the name's key is shredded (docs/pack-format.md, version 2).
+   */
+  private PackEntry sealName(PackEntry e, byte[] dataKey) {
+    if (options.keys() == null) return e;
+    UUID id = options.packId();
+    long nameSlot = PackFormat.NAME_SLOT_BASE + e.ordinal();
+    byte[] name = Aead.seal(options.keys().newDataKey(nameSlot), PackLayout.description(e),
+        Aead.context(PackFormat.AAD_ENTRY_NAME, id, nameSlot));
+    byte[] content = dataKey == null ? null : Aead.seal(dataKey, PackLayout.contentFacts(e.size(), e.sha256()),
+        Aead.context(PackFormat.AAD_ENTRY_CONTENT, id, e.keySlot()));
+    return new PackEntry(e.ordinal(), e.kind(), e.bucket(), e.key(), e.versionId(), e.eTag(), e.lastModified(),
+        e.size(), e.retainUntil(), e.storedOffset(), e.storedLength(), e.sha256(), e.codec(), e.keySlot(),
+        e.contentType(), e.userMetadata(), e.refPackId(), e.refOrdinal(), nameSlot,
+        new PackEntry.Sealed(name, content));
   }
 
   private ZstdCompressCtx plainZstd() {
@@ -382,10 +406,10 @@ public final class PackWriter implements AutoCloseable {
   }
 
   private PackEntry record(EntrySource src, int ordinal, long offset, long stored, byte[] sha,
-      PackFormat.Codec codec, long slot) {
-    PackEntry e = new PackEntry(ordinal, PackEntry.Kind.DATA, src.bucket(), src.key(), src.versionId(), src.eTag(),
-        src.lastModified(), src.size(), src.retainUntil(), offset, stored, sha, codec, slot, src.contentType(),
-        src.userMetadata(), null, -1);
+      PackFormat.Codec codec, long slot, byte[] dataKey) {
+    PackEntry e = sealName(new PackEntry(ordinal, PackEntry.Kind.DATA, src.bucket(), src.key(), src.versionId(),
+        src.eTag(), src.lastModified(), src.size(), src.retainUntil(), offset, stored, sha, codec, slot,
+        src.contentType(), src.userMetadata(), null, -1, -1, null), dataKey);
     PackLayout.writeEntry(index, e);
     entries++;
     originalBytes += src.size();

@@ -304,6 +304,94 @@ class PackRoundTripTest {
     assertFails(LakevaultException.class, () -> new LocalKeyRing(keysDir).resolve("local:../etc/passwd"), "must be");
   }
 
+  /**
+   * Version 2: an encrypted pack's bytes hold no key name, bucket, version, ETag, metadata value or
+   * SHA-256 of any member, in the data or in the index (decompressed), and without the keys the index
+   * names nothing; with them, everything, references included.
+   */
+  @Test
+  void anEncryptedPackNamesNothingWithoutItsKeys() throws Exception {
+    KeyEncryptionKey kek = kek("local:names");
+    UUID id = UUID.randomUUID();
+    List<Member> members = PackTestSupport.members(23, 30, 3000);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PackWriter.Summary s;
+    try (PackWriter w = new PackWriter(out, PackTestSupport.options(id).withKeys(PackKeys.create(id, kek)))) {
+      for (Member m : members) w.add(m.source(), new ByteArrayInputStream(m.bytes()));
+      w.addReference(members.get(3).source(), sha256(members.get(3).bytes()), UUID.randomUUID(), 9);
+      s = w.finish();
+    }
+    byte[] pack = out.toByteArray();
+    byte[] index = plainIndex(pack);
+    for (Member m : members) {
+      EntrySource src = m.source();
+      for (String secret : new String[] {src.key(), src.bucket(), src.versionId(), src.eTag()}) {
+        if (secret == null) continue;
+        byte[] b = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(indexOf(pack, b) < 0 && indexOf(index, b) < 0, "'" + secret + "' in the pack");
+      }
+      for (String v : src.userMetadata().values()) {
+        assertTrue(indexOf(index, v.getBytes(java.nio.charset.StandardCharsets.UTF_8)) < 0, v);
+      }
+      assertTrue(indexOf(index, sha256(m.bytes())) < 0, "a member's SHA-256 in the index");
+    }
+    PackReader r = PackReader.open(RangeSource.of(pack), "v2.pack");
+    assertEquals(2, r.info().formatVersion());
+    for (PackEntry e : r.entries()) {
+      assertTrue(e.nameSealed() && !e.named() && !e.contentKnown(), e.describe());
+    }
+    r.withKeys(s.keyFile(), kek);
+    PackEntry ref = r.entries().get(members.size());
+    assertEquals(List.of(PackEntry.Kind.REFERENCE, members.get(3).source().key(), 9),
+        List.of(ref.kind(), ref.key(), ref.refOrdinal()));
+    assertEquals(-1, ref.keySlot());
+    for (Member m : members) {
+      assertArrayEquals(m.bytes(), r.readEntry(r.entries().get(members.indexOf(m))));
+    }
+  }
+
+  /**
+   * Shredding an entry's name key erases its name and leaves its bytes readable, checked by their sealed
+   * size and SHA-256, for another object that shares them by reference; shredding both keys erases both.
+   * Neighbours are untouched either way.
+   */
+  @Test
+  void shreddingTheNameKeyErasesTheNameAndShreddingBothErasesTheBytes() throws Exception {
+    KeyEncryptionKey kek = kek("local:shred");
+    UUID id = UUID.randomUUID();
+    List<Member> members = PackTestSupport.members(29, 12, 4000);
+    Written w = PackTestSupport.write(members, PackTestSupport.options(id).withKeys(PackKeys.create(id, kek)));
+    PackEntry two = w.entries().get(2);
+    PackEntry five = w.entries().get(5);
+    assertEquals(List.of(2L, PackFormat.NAME_SLOT_BASE + 2), List.of(two.keySlot(), two.nameSlot()));
+    PackKeyFile shredded = w.summary().keyFile().without(two.nameSlot(), five.nameSlot(), five.keySlot());
+    PackReader r = PackReader.open(RangeSource.of(w.pack()), "shred.pack").withKeys(shredded, kek);
+
+    PackEntry nameless = r.entries().get(2);
+    assertTrue(!nameless.named() && nameless.contentKnown());
+    assertEquals(members.get(2).bytes().length, nameless.size());
+    assertArrayEquals(members.get(2).bytes(), r.readEntry(nameless), "bytes kept for their other owners");
+
+    PackEntry erased = r.entries().get(5);
+    assertTrue(!erased.named() && !erased.contentKnown());
+    assertFails(PackFormatException.class, () -> r.readEntry(erased), "slot 5", "crypto-shredded");
+    for (int i : new int[] {0, 1, 3, 4, 6, 11}) {
+      PackEntry e = r.entries().get(i);
+      assertEquals(members.get(i).source().key(), e.key());
+      assertArrayEquals(members.get(i).bytes(), r.readEntry(e));
+    }
+  }
+
+  /** The index as the pack stores it, decompressed: what anyone who can read the pack can read. */
+  private static byte[] plainIndex(byte[] pack) {
+    java.nio.ByteBuffer f = java.nio.ByteBuffer.wrap(pack, pack.length - PackFormat.FOOTER_SIZE, 24);
+    long offset = f.getLong();
+    long stored = f.getLong();
+    long length = f.getLong();
+    return com.github.luben.zstd.Zstd.decompress(Arrays.copyOfRange(pack, (int) offset, (int) (offset + stored)),
+        (int) length);
+  }
+
   @Test
   void keyFilesRoundTripAndRefuseCorruption() {
     UUID id = UUID.randomUUID();

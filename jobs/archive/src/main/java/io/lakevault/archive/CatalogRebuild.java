@@ -4,10 +4,12 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import io.lakevault.aws.KeyResolvers;
 import io.lakevault.aws.ObjectStores;
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.config.LakevaultConfig;
 import io.lakevault.core.pack.PackEntry;
+import io.lakevault.core.pack.PackFormat;
 import io.lakevault.core.pack.PackFormatException;
 import io.lakevault.core.pack.PackInfo;
 import io.lakevault.core.pack.PackReader;
@@ -52,7 +54,12 @@ import org.apache.spark.sql.RowFactory;
  */
 public final class CatalogRebuild {
   /** What a rebuild found. */
-  public record Result(long packs, long objects, long added, List<String> thawing, List<String> unreadable) {}
+  /**
+   * What a rebuild found.
+   *
+   * @param erased entries whose names were erased (their name key shredded): they stay out of the catalog
+   */
+  public record Result(long packs, long objects, long added, long erased, List<String> thawing, List<String> unreadable) {}
 
   private final Catalog catalog;
 
@@ -83,7 +90,7 @@ public final class CatalogRebuild {
       }
     }
     if (packs.isEmpty()) {
-      return new Result(0, 0, 0, List.of(), List.of());
+      return new Result(0, 0, 0, 0, List.of(), List.of());
     }
     catalog.ensure(CatalogTable.OBJECTS);
     catalog.ensure(CatalogTable.PACKS);
@@ -119,13 +126,14 @@ public final class CatalogRebuild {
     long after = catalog.read(CatalogTable.OBJECTS).count();
     long packsRead = packRows.count();
     long objectRows = objects.count();
+    long erased = s.where(col("row_type").equalTo(ERASED)).count();
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(stagingPath);
     try {
       p.getFileSystem(catalog.spark().sparkContext().hadoopConfiguration()).delete(p, true);
     } catch (IOException e) {
       // A leftover staging folder of a rebuild is harmless; the next rebuild overwrites it.
     }
-    return new Result(packsRead, objectRows, after - before, thawing, unreadable);
+    return new Result(packsRead, objectRows, after - before, erased, thawing, unreadable);
   }
 
   /** The rows of one pack: one per entry, then the pack's; or a skipped row saying why not. */
@@ -150,6 +158,17 @@ public final class CatalogRebuild {
         out.add(skipped(uri, e.getMessage()));
         return out.iterator();
       }
+      if (reader.entries().stream().anyMatch(PackEntry::nameSealed)) {
+        // Version 2 seals encrypted entries' names: only the pack's keys name them, and an entry whose name
+        // key was shredded stays out of the catalog.
+        try (KeyResolvers keys = KeyResolvers.from(config)) {
+          reader.loadKeys(store, ref, originalKeyFileVersion(store, ref), keys);
+        } catch (LakevaultException | IOException e) {
+          out.add(skipped(uri, "its entries' names are sealed and its key file cannot be read (" + e.getMessage()
+              + "): a pack erased as a whole, or restore " + uri + PackFormat.KEY_FILE_SUFFIX + " from its replica"));
+          return out.iterator();
+        }
+      }
       PackInfo info = reader.info();
       String packId = info.packId().toString();
       Timestamp created = ts(info.createdAt());
@@ -157,6 +176,17 @@ public final class CatalogRebuild {
       long original = 0;
       long dataEntries = 0;
       for (PackEntry e : reader.entries()) {
+        if (!e.named()) {
+          // Counted in the pack's row as written; an erased entry's size is gone with its content key.
+          out.add(erased(uri, e.ordinal()));
+          if (e.kind() == PackEntry.Kind.DATA) {
+            dataEntries++;
+            if (e.contentKnown()) original += e.size();
+          } else {
+            references++;
+          }
+          continue;
+        }
         Map<String, String> meta = new LinkedHashMap<>(e.userMetadata());
         if (e.kind() == PackEntry.Kind.REFERENCE) {
           references++;
@@ -203,6 +233,17 @@ public final class CatalogRebuild {
       if (v.key().equals(keyFile) && !v.isDeleteMarker()) oldest = v.versionId();
     }
     return oldest == null || "null".equals(oldest) ? null : oldest;
+  }
+
+  /** Row type of an entry whose name was erased: counted, never cataloged. */
+  private static final String ERASED = "erased";
+
+  private static Row erased(String uri, int ordinal) {
+    Object[] v = new Object[Staged.SCHEMA.size()];
+    v[0] = ERASED;
+    v[Staged.SCHEMA.fieldIndex("pack_uri")] = uri;
+    v[Staged.SCHEMA.fieldIndex("entry_ordinal")] = ordinal;
+    return RowFactory.create(v);
   }
 
   private static Row skipped(String uri, String reason) {

@@ -218,7 +218,9 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       }
       if (current == null) {
         long t0 = System.nanoTime();
-        byte[] dictionary = dictionaryFor(f, t, group);
+        // A dictionary holds fragments of many members under one key: erasing one member would have to
+        // shred it for all (docs/pack-format.md, "Dictionary"). Erasable classes' packs have none.
+        byte[] dictionary = t.cls().mayBeErased() ? null : dictionaryFor(f, t, group);
         dictionaryNs += System.nanoTime() - t0;
         current = open(t, group, dictionary, 0);
       }

@@ -18,7 +18,6 @@ import java.io.InputStream;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -85,8 +84,7 @@ final class ExtractTask implements MapPartitionsFunction<Row, Row> {
       out.add(Extracted.pack(packId, "FAILED", reason, 0, 0, 0, System.nanoTime() - t0, 0));
       return;
     }
-    Map<Integer, PackEntry> byOrdinal = new HashMap<>();
-    for (PackEntry e : reader.entries()) byOrdinal.put(e.ordinal(), e);
+    // Entries are opened one by one as the rows ask for them: a version-2 pack unseals only those.
 
     // Decide each object before reading: where it goes, and whether it needs the pack's bytes at all.
     List<Row> needed = new ArrayList<>();
@@ -100,7 +98,7 @@ final class ExtractTask implements MapPartitionsFunction<Row, Row> {
         out.add(Extracted.object(r, null, Extracted.State.UNSAFE_KEY, e.getMessage(), null));
         continue;
       }
-      PackEntry e = byOrdinal.get(r.<Integer>getAs("entry_ordinal"));
+      PackEntry e = reader.entry(r.<Integer>getAs("entry_ordinal"));
       String mismatch = mismatch(r, e);
       if (mismatch != null) {
         out.add(Extracted.object(r, location, Extracted.State.FAILED, uri + ": " + mismatch, null));
@@ -143,7 +141,7 @@ final class ExtractTask implements MapPartitionsFunction<Row, Row> {
         long position = range.offset();
         while (i <= range.last()) {
           Row r = needed.get(i);
-          PackEntry e = byOrdinal.get(r.<Integer>getAs("entry_ordinal"));
+          PackEntry e = reader.entry(r.<Integer>getAs("entry_ordinal"));
           long offset = r.<Long>getAs("entry_offset");
           if (offset < position) { // a second object sharing an entry already read: read it again on its own
             long w0 = System.nanoTime();
@@ -196,6 +194,9 @@ final class ExtractTask implements MapPartitionsFunction<Row, Row> {
     Integer ordinal = r.getAs("entry_ordinal");
     if (e == null) return "the catalog puts " + r.getAs("key") + " at entry " + ordinal + ", which the pack does not have";
     if (e.kind() != PackEntry.Kind.DATA) return "entry " + ordinal + " is a reference, not the bytes the catalog points to";
+    if (!e.contentKnown()) {
+      return "entry " + ordinal + " was erased: its data key is no longer in the pack's key file (slot " + e.keySlot() + ")";
+    }
     if (!e.sha256Hex().equals(r.getAs("sha256"))) {
       return "entry " + ordinal + " has SHA-256 " + e.sha256Hex() + ", the objects table " + r.getAs("sha256");
     }
