@@ -96,9 +96,14 @@ class ArchiveProcessTest {
         + "catalog:\n  uri: " + CATALOG + "\n"
         + "keys:\n  local:\n    dir: " + lake.resolve("keys") + "\n"
         + "classify:\n  policy: " + lake.resolve("policy.yaml") + "\n  price-table: " + lake.resolve("prices.yaml") + "\n");
-    // The demo policy with instantly readable packs: verify then reads them in one pass, no thaw.
+    // The demo policy with instantly readable packs: verify then reads them in one pass, no thaw. And one
+    // erasable class (EU customers' transactions), for the erase kills.
     Files.writeString(lake.resolve("policy.yaml"), Files.readString(Path.of("../conf/policy.yaml"))
-        .replace("storage-class: DEEP_ARCHIVE", "storage-class: GLACIER_IR"));
+        .replace("storage-class: DEEP_ARCHIVE", "storage-class: GLACIER_IR")
+        .replace("classes:\n", "classes:\n  customer-eu:\n    retain: 7y\n    storage-class: GLACIER_IR\n"
+            + "    lock: COMPLIANCE\n    encryption: true\n    erasable: true\n")
+        .replace("rules:\n", "rules:\n  - id: eu-customers\n    priority: 20\n    match:\n      bucket: acme-transactions\n"
+            + "      prefix: region=eu-central/\n    class: customer-eu\n\n"));
     // A price table (the user's contract) without GLACIER_IR's 90-day minimum: the 90-day class's packs,
     // whose retention is long over in the generated lake, expire today, for the expire kills.
     Files.writeString(lake.resolve("prices.yaml"), new String(io.lakevault.core.cost.PriceTable.class
@@ -228,6 +233,58 @@ class ArchiveProcessTest {
       System.out.printf("ArchiveProcessTest: expire %s %d ms after '%s', converged%n", killed ? "killed" : "ended before",
           after, step);
     }
+  }
+
+  /**
+   * Issue 21: {@code erase} killed with kill -9 at a seeded moment while it destroys keys, then run again:
+   * the request completes once, with every version the dry run listed erased, and each affected key file
+   * left with one version, the one the catalog names (ErasureTest checks the packs verify and restore).
+   */
+  @Test
+  @Order(4)
+  void eraseKilledAtASeededMomentThenRunAgainCompletesOnce() throws Exception {
+    Path lake = copy(shared.resolve("clean"), "erase-killed");
+    String[] erase = {"erase", "--request", "DSR-9", "--reason", "GDPR Art. 17(1)(a)", "--by", "dpo@acme",
+        "--bucket", "acme-transactions", "--prefix", "region=eu-central/", "--all-versions"};
+    String[] dry = java.util.Arrays.copyOf(erase, erase.length + 1);
+    dry[erase.length] = "--dry-run";
+    Result plan = run(lake, dry);
+    ok(plan, "erase --dry-run");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("would erase ([\\d,]+) archived version").matcher(plan.out());
+    assertTrue(m.find(), plan.out());
+    long versions = Long.parseLong(m.group(1).replace(",", ""));
+    assertTrue(versions > 0, plan.out());
+
+    Random seeds = new Random(2026120421L);
+    long after = seeds.nextInt(1500);
+    LakevaultProcess p = LakevaultProcess.start(lake.resolve("logs"), "erase", args(lake, erase));
+    boolean killed = killAfter(p, "rewriting the key files of ", after);
+    Result again = run(lake, erase);
+    ok(again, "erase after a kill " + after + " ms into the key-file rewrites");
+    assertTrue(again.out().contains(": completed"), again.out());
+
+    var spark = SharedSpark.session();
+    String cat = lake.resolve("store/cat/catalog/").toString();
+    Row request = spark.read().format("delta").load(cat + "/erasures").where("request_id = 'DSR-9'").first();
+    assertEquals("completed", request.getAs("state"));
+    assertEquals(versions, request.<Long>getAs("versions_erased"), "the versions the dry run listed, each once");
+    assertEquals(0, spark.read().format("delta").load(cat + "/erased_versions").where("erased_at IS NULL").count());
+    assertEquals(0, spark.read().format("delta").load(cat + "/objects")
+        .where("bucket = 'acme-transactions' AND key LIKE 'region=eu-central/%' AND retention_class = 'customer-eu'").count());
+    try (LocalObjectStore store = new LocalObjectStore(lake.resolve("store"))) {
+      for (Row pack : spark.read().format("delta").load(cat + "/packs").where("retention_class = 'customer-eu'")
+          .select("uri", "key_version_id").collectAsList()) {
+        String keyFile = pack.getString(0).substring("s3://lakevault-archive/".length()) + ".keys";
+        List<String> versionsLeft = new ArrayList<>();
+        for (Iterator<ObjectVersion> it = store.listVersions("lakevault-archive", keyFile); it.hasNext(); ) {
+          versionsLeft.add(it.next().versionId());
+        }
+        assertEquals(List.of(pack.getString(1)), versionsLeft, keyFile);
+      }
+    }
+    assertTrue(run(lake, erase).out().contains("was completed at"), "a completed request does nothing");
+    System.out.printf("ArchiveProcessTest: erase %s %d ms after the key-file rewrites began, completed once%n",
+        killed ? "killed" : "ended before", after);
   }
 
   /**

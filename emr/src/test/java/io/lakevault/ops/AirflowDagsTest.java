@@ -136,6 +136,19 @@ class AirflowDagsTest {
   }
 
   @Test
+  void erasureIsTriggeredWithARequestAndRunsADryRunThenTheErasureAsTheEraser() throws IOException {
+    JsonNode dag = structure().get("lakevault_erase");
+    assertTrue(dag.get("args").get("schedule").isNull(), "triggered, never scheduled");
+    assertEquals(1, dag.get("args").get("max_active_runs").asInt());
+    Set<String> names = new TreeSet<>();
+    dag.get("args").get("params").fieldNames().forEachRemaining(names::add);
+    assertEquals(Set.of("by", "reason", "request", "selector"), names);
+    assertEquals(List.of("command", "dry_run", "erase"), order(dag.get("tasks")));
+    String source = Files.readString(DAGS.resolve("lakevault_erase.py"));
+    assertTrue(source.contains("\"lakevault_eraser_role_arn\""), "the steps run as the eraser role");
+  }
+
+  @Test
   void restoreIsTriggeredWithParamsAndPollsUntilThawed() {
     JsonNode dag = structure().get("lakevault_restore");
     assertTrue(dag.get("args").get("schedule").isNull(), "triggered, never scheduled");

@@ -87,7 +87,7 @@ class EmrDefinitionsTest {
     assertTrue(classifications.containsAll(List.of("delta-defaults", "spark-defaults")), classifications.toString());
 
     int submitted = 0;
-    for (String file : List.of("daily.json", "maintenance.json", "restore.json", "export.json", "drill.json")) {
+    for (String file : List.of("daily.json", "maintenance.json", "restore.json", "export.json", "drill.json", "erase.json")) {
       JsonNode steps = renderJson("steps/" + file, Map.of());
       Path rendered = tmp.resolve(file);
       Files.writeString(rendered, steps.toString());
@@ -104,7 +104,7 @@ class EmrDefinitionsTest {
         submitted++;
       }
     }
-    assertEquals(10, submitted);
+    assertEquals(11, submitted);
   }
 
   /**
@@ -163,7 +163,7 @@ class EmrDefinitionsTest {
       assertNotNull(j.getEntry("io/lakevault/cli/Main.class"), "the EMR jar has no io.lakevault.cli.Main");
     }
     List<String> commands = new ArrayList<>();
-    for (String file : List.of("daily.json", "maintenance.json", "restore.json", "export.json", "drill.json")) {
+    for (String file : List.of("daily.json", "maintenance.json", "restore.json", "export.json", "drill.json", "erase.json")) {
       for (JsonNode step : renderJson("steps/" + file, Map.of())) {
         List<String> args = strings(step.get("Args"));
         assertEquals("spark-submit", args.get(0));
@@ -171,7 +171,8 @@ class EmrDefinitionsTest {
       }
     }
     assertEquals(List.of("lakevault inventory", "lakevault classify", "lakevault archive", "lakevault catalog optimize",
-        "lakevault verify", "lakevault expire", "lakevault expire", "lakevault restore", "lakevault export", "lakevault drill"),
+        "lakevault verify", "lakevault expire", "lakevault expire", "lakevault restore", "lakevault export", "lakevault drill",
+        "lakevault erase"),
         commands);
     // EMR Serverless: the same jar and class, the command as entry-point arguments.
     JsonNode run = renderJson("serverless/job-run.json", Map.of("LAKEVAULT_ARGS", "catalog optimize"));

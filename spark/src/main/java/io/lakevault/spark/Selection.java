@@ -43,6 +43,11 @@ public final class Selection {
 
   /** The chosen versions (delete markers left out). Nothing is read until the dataset is used. */
   public Dataset<Row> apply(Selector s) {
+    return withDeleteMarkers(s).where(col("is_delete_marker").equalTo(false));
+  }
+
+  /** The chosen versions and delete markers: an erasure removes the markers' rows too, which name the key. */
+  public Dataset<Row> withDeleteMarkers(Selector s) {
     if (!catalog.exists(CatalogTable.OBJECTS)) {
       throw LakevaultException.usage("nothing is archived yet: the catalog has no objects table (run `lakevault archive`)");
     }
@@ -52,7 +57,7 @@ public final class Selection {
       case ALL_VERSIONS -> s.asOf() == null ? o : o.where(col("last_modified_date").leq(lit(Timestamp.from(s.asOf()))));
       case LATEST, AS_OF -> current(o, s.asOf());
     };
-    return chosen.where(col("is_delete_marker").equalTo(false));
+    return chosen;
   }
 
   /** The version of each key current at {@code asOf} (or now), delete markers included. */

@@ -162,10 +162,20 @@ public final class Settings {
       });
 
   public static final Setting<String> LIFECYCLE_ERASER_ROLE = new Setting<>("lifecycle.eraser-role", null,
-      "IAM role ARN that expire assumes to delete the key files of the packs it deletes (the shipped bucket policy lets only the eraser role delete key files). Unset: the job's own credentials, which suffices on the local store; on S3 with the shipped policies the key files are then kept and reported.",
+      "IAM role ARN that expire and erase assume to rewrite and delete key files (the shipped bucket policy lets only the eraser role do so). Unset: the job's own credentials, which suffices on the local store; on S3 with the shipped policies expire then keeps and reports the key files, and erase fails naming this setting.",
       "ARN", s -> {
         if (!s.startsWith("arn:")) throw new IllegalArgumentException("must be an IAM role ARN (arn:aws:iam::...:role/...)");
         return s;
+      });
+
+  public static final Setting<Duration> ERASURE_PURGE_WITHIN = new Setting<>("erasure.purge-within", "30d",
+      "After an erasure request completes, how long the catalog's older files that still hold the erased rows (earlier table versions, inventory and classified) may stay before `catalog purge` must have removed them; erase reports the deadline and purge reports requests past it.",
+      "duration", s -> {
+        Duration d = Durations.parse(s);
+        if (d.isNegative() || d.compareTo(Duration.ofDays(30)) > 0) {
+          throw new IllegalArgumentException("must be between 0 and 30d: an erasure answers within a month (GDPR Art. 12(3))");
+        }
+        return d;
       });
 
   public static final Setting<String> DRILL_TARGET = new Setting<>("drill.target", null,
@@ -186,7 +196,7 @@ public final class Settings {
     for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
         S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS,
         CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE, ARCHIVE_DEFAULT_KEY, KEYS_LOCAL_DIR, KMS_ENDPOINT, STS_ENDPOINT,
-        RESTORE_POLL_INTERVAL, ARCHIVE_MAX_SKIPPED_FRACTION, LEASE_TIMEOUT, LIFECYCLE_ERASER_ROLE, DRILL_TARGET, DRILL_MAX_BYTES)) {
+        RESTORE_POLL_INTERVAL, ARCHIVE_MAX_SKIPPED_FRACTION, LEASE_TIMEOUT, LIFECYCLE_ERASER_ROLE, ERASURE_PURGE_WITHIN, DRILL_TARGET, DRILL_MAX_BYTES)) {
       ALL.put(s.key(), s);
     }
   }

@@ -315,20 +315,9 @@ final class PackLayout {
       }
       boolean encrypted = slot != PackFormat.NO_KEY_SLOT;
       if (encrypted && !info.encrypted()) throw r.corrupt(at + " is encrypted in a pack without a pack key");
-      if (codec == PackFormat.Codec.ZSTD_DICTIONARY && !info.hasDictionary()) {
-        throw r.corrupt(at + " uses the pack's dictionary, which the pack does not have");
-      }
-      if (kind == PackEntry.Kind.DATA) {
-        long dataStart = PackFormat.HEADER_SIZE;
-        if (offset < dataStart || stored < 0 || offset > f.indexOffset() - stored) {
-          throw r.corrupt(at + " (" + bucket + "/" + key + ") lies at " + offset + "+" + stored
-              + ", outside the pack's entries: the index is corrupt");
-        }
-        if (codec == PackFormat.Codec.RAW && !encrypted && stored != size) {
-          throw r.corrupt(at + " is stored raw in " + stored + " bytes but has " + size);
-        }
-      } else if (stored != 0 || offset != 0) {
-        throw r.corrupt(at + " is a reference but claims stored bytes");
+      checkPlace(r, f, info, at, kind, codec, offset, stored);
+      if (kind == PackEntry.Kind.DATA && codec == PackFormat.Codec.RAW && !encrypted && stored != size) {
+        throw r.corrupt(at + " is stored raw in " + stored + " bytes but has " + size);
       }
       out.add(new PackEntry(ordinal, kind, bucket, key, versionId, eTag, lastModified, size, retainUntil, offset,
           stored, sha, codec, encrypted ? slot : -1, contentType, meta, refPack, refOrdinal, -1, null));

@@ -25,7 +25,7 @@ import java.util.List;
  * <p>In a version-2 pack, encrypted entries' names are sealed: {@link #entries()} and {@link #entry}
  * name them only once {@link #withKeys} (or {@link #loadKeys}) gave the keys, and an entry whose name
  * key was shredded stays unnamed for good. Entries are unsealed when asked for (four AES-GCM operations
- * each, about 50 µs): a restore of a few objects of a pack of 100,000 does not pay for the others.
+ * each, 8-15 µs): a restore of a few objects of a pack of 100,000 does not pay for the others.
  */
 public final class PackReader {
   private final RangeSource source;

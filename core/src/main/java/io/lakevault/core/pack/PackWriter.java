@@ -82,9 +82,10 @@ public final class PackWriter implements AutoCloseable {
    *
    * @param storedBytes the pack's length
    * @param keyFile the key file to store next to the pack, or {@code null} when nothing is encrypted
+   * @param dictionary whether the pack carries a compression dictionary
    */
   public record Summary(UUID packId, int entries, int references, long originalBytes, long storedBytes,
-      String sha256, PackKeyFile keyFile) {}
+      String sha256, PackKeyFile keyFile, boolean dictionary) {}
 
   private Options options;
   private final CountingOutputStream out;
@@ -300,7 +301,7 @@ public final class PackWriter implements AutoCloseable {
     out.flush();
     close();
     return new Summary(options.packId(), entries, references, originalBytes, out.count,
-        HexFormat.of().formatHex(out.digest.digest()), keys == null ? null : keys.keyFile());
+        HexFormat.of().formatHex(out.digest.digest()), keys == null ? null : keys.keyFile(), options.dictionary() != null);
   }
 
   /** Releases native memory; does not close the sink. */

@@ -297,6 +297,12 @@ public final class ArchiveJob {
       c = c.join(done, col("bucket").equalTo(col("o_bucket")).and(col("key").equalTo(col("o_key")))
           .and(col("version_id").eqNullSafe(col("o_version_id"))).and(col("e_tag").eqNullSafe(col("o_e_tag"))), "left_anti");
     }
+    // An erased version is not archived again, though the inventory may list it until the source deletes it.
+    Dataset<Row> erased = io.lakevault.spark.lifecycle.ErasedVersions.fingerprints(catalog);
+    if (erased != null) {
+      c = c.join(erased, io.lakevault.spark.lifecycle.ErasedVersions.sha256(col("bucket"), col("key"), col("version_id"))
+          .equalTo(col("e_sha")), "left_anti");
+    }
     return c;
   }
 

@@ -208,7 +208,7 @@ public final class CatalogRebuild {
       out.add(Staged.pack(packId, info.retentionClass(), uri, version, info.storageClass(), info.formatVersion(),
           dataEntries, original, head.size(), HexFormat.of().formatHex(sha.digest()), info.encrypted(), info.kekRef(),
           references, info.lockMode(), ts(info.lockRetainUntil()), created,
-          info.encrypted() ? originalKeyFileVersion(store, ref) : null, Staged.checksum(head)));
+          info.encrypted() ? originalKeyFileVersion(store, ref) : null, Staged.checksum(head), info.hasDictionary()));
       return out.iterator();
     } catch (ObjectStoreException e) {
       if (e.reason() != ObjectStoreException.Reason.NOT_FOUND) throw e;

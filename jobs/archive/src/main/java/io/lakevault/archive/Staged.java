@@ -46,6 +46,7 @@ final class Staged {
     f("pack_kek_ref", StringType), f("pack_references", LongType), f("pack_lock_mode", StringType),
     f("pack_retain_until", TimestampType), f("pack_created_at", TimestampType), f("reason", StringType),
     f("rule_id", StringType), f("pack_key_version_id", StringType), f("pack_checksum", StringType),
+    f("pack_dictionary", BooleanType),
   });
 
   private static StructField f(String name, DataType t) {
@@ -62,7 +63,8 @@ final class Staged {
         col("pack_kek_ref").as("kek_ref"), col("pack_references").as("references"), col("pack_lock_mode").as("lock_mode"),
         col("pack_retain_until").as("retain_until"), col("pack_created_at").as("created_at"), lit(runId).as("run_id"),
         col("pack_key_version_id").as("key_version_id"), col("pack_checksum").as("checksum"),
-        lit(null).cast("string").as("disposal_run_id"), lit(null).cast("timestamp").as("disposed_at"));
+        lit(null).cast("string").as("disposal_run_id"), lit(null).cast("timestamp").as("disposed_at"),
+        col("pack_dictionary").as("dictionary"));
   }
 
   /** The {@code objects} table's columns of staged object rows. */
@@ -107,20 +109,21 @@ final class Staged {
         meta == null ? null : scala.collection.JavaConverters.mapAsScalaMapConverter(meta).asScala(),
         cls, retainUntil, packId, ordinal, offset, length, dedupRef,
         null, null, null, null, null, null, null, null, null, null, null, null, null, packCreatedAt, null, ruleId, null,
-        null);
+        null, null);
   }
 
   /**
    * @param keyVersionId the version of the pack's key file (the one restores read), or {@code null} when not encrypted
    * @param checksum the checksum S3 stored for the pack version, as {@link #checksum} writes it, or {@code null}
+   * @param dictionary whether the pack carries a compression dictionary
    */
   static Row pack(String packId, String cls, String uri, String versionId, String storageClass, int formatVersion,
       long entries, long originalBytes, long storedBytes, String sha256, boolean encrypted, String kekRef,
       long references, String lockMode, Timestamp retainUntil, Timestamp createdAt, String keyVersionId,
-      String checksum) {
+      String checksum, boolean dictionary) {
     return RowFactory.create(PACK, null, null, null, null, null, null, null, null, null, null, cls, null, packId,
         null, null, null, null, uri, versionId, storageClass, formatVersion, entries, originalBytes, storedBytes, sha256,
-        encrypted, kekRef, references, lockMode, retainUntil, createdAt, null, null, keyVersionId, checksum);
+        encrypted, kekRef, references, lockMode, retainUntil, createdAt, null, null, keyVersionId, checksum, dictionary);
   }
 
   /**
@@ -137,6 +140,6 @@ final class Staged {
     return RowFactory.create(SKIPPED, source.getAs("bucket"), source.getAs("key"), source.getAs("version_id"),
         source.getAs("e_tag"), source.getAs("size"), source.getAs("last_modified_date"), false, null, null, null,
         source.getAs("retention_class"), null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, reason, source.getAs("rule_id"), null, null);
+        null, null, null, null, null, null, null, reason, source.getAs("rule_id"), null, null, null);
   }
 }

@@ -2,6 +2,7 @@ package io.lakevault.archive;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 
 import io.lakevault.aws.KeyResolvers;
@@ -101,13 +102,23 @@ public final class VerifyJob {
       packs = packs.orderBy(org.apache.spark.sql.functions.xxhash64(col("pack_id"),
           org.apache.spark.sql.functions.lit(req.seed())), col("pack_id")).limit(req.sample());
     }
-    // Each pack with the SHA-256 the catalog holds for each of its entries (data entries only).
+    // Each pack with the SHA-256 the catalog holds for each of its data entries: from the version stored
+    // there, or from a deduplicated version reading it (the only one left once the first was erased).
     Dataset<Row> expected = catalog.read(CatalogTable.OBJECTS)
-        .where(col("dedup_ref").isNull().and(col("pack_id").isNotNull()))
+        .where(col("pack_id").isNotNull())
         .groupBy(col("pack_id").as("e_pack_id"))
         .agg(collect_list(struct(col("entry_ordinal"), col("sha256"), col("bucket"), col("key"))).as("catalogued"));
-    Dataset<Row> work = packs.join(expected, packs.col("pack_id").equalTo(expected.col("e_pack_id")), "left")
-        .select("pack_id", "uri", "version_id", "sha256", "encrypted", "kek_ref", "catalogued", "key_version_id", "checksum");
+    Dataset<Row> joined = packs.join(expected, packs.col("pack_id").equalTo(expected.col("e_pack_id")), "left");
+    if (catalog.exists(CatalogTable.ERASED_VERSIONS)) {
+      // Entries whose bytes an erasure request destroys: without their key, and out of the catalog, by design.
+      Dataset<Row> erased = catalog.read(CatalogTable.ERASED_VERSIONS).where(col("content_slot").isNotNull())
+          .groupBy(col("content_pack_id").as("x_pack")).agg(collect_list(col("content_slot")).as("erased"));
+      joined = joined.join(erased, col("pack_id").equalTo(col("x_pack")), "left");
+    } else {
+      joined = joined.withColumn("erased", lit(null).cast("array<bigint>"));
+    }
+    Dataset<Row> work = joined.select("pack_id", "uri", "version_id", "sha256", "encrypted", "kek_ref", "catalogued", "key_version_id",
+        "checksum", "erased");
     int partitions = (int) Math.max(1, Math.min(2000, work.count()));
     LakevaultConfig config = catalog.config();
     RestoreTier tier = req.tier();
@@ -172,6 +183,8 @@ public final class VerifyJob {
       if (rows != null) {
         for (Row e : rows) catalogued.put(e.getInt(0), new String[] {e.getString(1), e.getString(2) + "/" + e.getString(3)});
       }
+      java.util.Set<Long> erased = new java.util.HashSet<>(p.isNullAt(p.fieldIndex("erased")) ? List.<Long>of()
+          : p.<Long>getList(p.fieldIndex("erased")));
       MessageDigest whole = sha256();
       long entries = 0;
       long position = 0;
@@ -183,6 +196,13 @@ public final class VerifyJob {
           BoundedInputStream.slice(in, e.storedOffset() - position).drain();
           position = e.storedOffset();
           BoundedInputStream slice = BoundedInputStream.slice(in, e.storedLength());
+          if (!e.contentKnown() && erased.contains((long) e.ordinal())) {
+            // Erased: its key is gone by request (erased_versions); its bytes still count in the pack's digest.
+            slice.drain();
+            position += e.storedLength();
+            entries++;
+            continue;
+          }
           try (InputStream decoded = reader.decode(e, slice)) {
             decoded.transferTo(java.io.OutputStream.nullOutputStream());
           } catch (PackFormatException bad) {

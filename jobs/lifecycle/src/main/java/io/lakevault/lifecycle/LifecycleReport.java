@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The text and JSON reports of {@code hold} and {@code expire}. */
+/** The text and JSON reports of {@code hold}, {@code expire} and {@code erase}. */
 public final class LifecycleReport {
   private LifecycleReport() {}
 
@@ -135,6 +135,65 @@ public final class LifecycleReport {
     m.put("mixed_dead_bytes", r.mixedDeadBytes());
     m.put("rewrites_that_pay", r.rewritesThatPay());
     m.put("rewrite_examples", r.rewriteExamples());
+    m.put("problems", r.problems());
+    return write(m);
+  }
+
+  public static String text(EraseJob.Result r) {
+    StringBuilder b = new StringBuilder();
+    if (r.alreadyCompleted()) {
+      b.append(String.format(Locale.ROOT, "erasure request %s was completed at %s: nothing to do%n", r.requestId(),
+          r.completedAt()));
+    } else {
+      b.append(String.format(Locale.ROOT, "erasure request %s%s%n", r.requestId(), r.dryRun() ? " (dry run: nothing erased)"
+          : ": " + r.state()));
+    }
+    b.append(String.format(Locale.ROOT, "  %s %,d archived version(s) and %,d delete marker(s); %,d key(s) %s%n",
+        r.dryRun() ? "would erase" : "erased", r.versionsErased(), r.markersErased(),
+        r.dryRun() ? r.keysPlanned() : r.keysDestroyed(), r.dryRun() ? "to destroy" : "destroyed of " + r.keysPlanned()));
+    if (r.contentsKept() > 0) {
+      b.append(String.format(Locale.ROOT, "  %,d of them by name only: a kept version has the same bytes"
+          + " (deduplication), which stay for it%n", r.contentsKept()));
+    }
+    if (!r.toErase().isEmpty()) {
+      b.append("  to erase:\n");
+      r.toErase().forEach(x -> b.append("    ").append(x).append('\n'));
+    }
+    if (!r.refused().isEmpty()) {
+      b.append("  refused, kept as they are:\n");
+      r.refused().forEach((k, v) -> b.append(String.format(Locale.ROOT, "    %-14s %,d%n",
+          k.toLowerCase(Locale.ROOT).replace('_', ' '), v)));
+      r.refusedExamples().forEach(x -> b.append("    ").append(x).append('\n'));
+    }
+    if (r.purgeDue() != null) {
+      b.append(String.format(Locale.ROOT, "  the catalog's older files still hold the erased rows: run `lakevault catalog"
+          + " purge` before %s%n", r.purgeDue()));
+    }
+    if (!r.problems().isEmpty()) {
+      b.append("  not finished (run the same command again):\n");
+      r.problems().forEach(x -> b.append("    ").append(x).append('\n'));
+    }
+    return b.toString();
+  }
+
+  /** The stored report: counts, refusals and problems; a dry run's list of what it would erase is left out. */
+  public static String json(EraseJob.Result r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("request", r.requestId());
+    m.put("run_id", r.runId());
+    m.put("dry_run", r.dryRun());
+    m.put("state", r.state());
+    m.put("already_completed", r.alreadyCompleted());
+    m.put("requested_at", str(r.requestedAt()));
+    m.put("completed_at", str(r.completedAt()));
+    m.put("purge_due", str(r.purgeDue()));
+    m.put("versions_erased", r.versionsErased());
+    m.put("markers_erased", r.markersErased());
+    m.put("contents_kept", r.contentsKept());
+    m.put("keys_planned", r.keysPlanned());
+    m.put("keys_destroyed", r.keysDestroyed());
+    m.put("refused", r.refused());
+    m.put("refused_examples", r.refusedExamples());
     m.put("problems", r.problems());
     return write(m);
   }

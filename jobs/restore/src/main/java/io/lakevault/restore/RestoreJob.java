@@ -142,6 +142,11 @@ public final class RestoreJob {
               + " retention ended (" + disposed + " version(s), the last at " + totals.get(5) + "): they no longer"
               + " exist; `lakevault versions` shows each disposal");
         }
+        List<String> erased = io.lakevault.spark.lifecycle.ErasedVersions.erased(catalog, exactVersions(sel));
+        if (!erased.isEmpty()) {
+          throw LakevaultException.input(String.join("; ", erased) + ": its keys were destroyed, so no one can read it"
+              + " (docs/lifecycle.md, \"Erasure\")");
+        }
         throw LakevaultException.input("no archived version matches the selection (" + canonical + "); check it with "
             + "`lakevault find` or `lakevault versions`");
       }
@@ -574,5 +579,21 @@ public final class RestoreJob {
 
   private void write(String uri, byte[] bytes) {
     catalog.writeFile(uri, bytes);
+  }
+
+  /**
+   * The exact versions a selection names ({@code --version-id} with keys given in full), for telling an
+   * erased version from one never archived; empty for any other selection (an erased version's name is
+   * not kept, so only its exact bucket, key and version id can be recognised).
+   */
+  static List<String[]> exactVersions(Selector s) {
+    List<String[]> out = new java.util.ArrayList<>();
+    if (s.mode() != Selector.Mode.VERSION_IDS) return out;
+    for (Selector.Prefix p : s.parsedPrefixes()) {
+      for (String bucket : p.bucket() != null ? List.of(p.bucket()) : s.buckets()) {
+        for (String v : s.versionIds()) out.add(new String[] {bucket, p.prefix(), "null".equals(v) ? null : v});
+      }
+    }
+    return out;
   }
 }

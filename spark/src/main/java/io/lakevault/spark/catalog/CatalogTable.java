@@ -101,7 +101,7 @@ public enum CatalogTable {
       f("kek_ref", StringType), f("references", LongType), f("lock_mode", StringType),
       f("retain_until", TimestampType), f("created_at", TimestampType, false), f("run_id", StringType, false),
       f("key_version_id", StringType), f("checksum", StringType), f("disposal_run_id", StringType),
-      f("disposed_at", TimestampType)),
+      f("disposed_at", TimestampType), f("dictionary", BooleanType)),
 
   /** Legal-hold cases: one row per case, updated when it is released. */
   HOLDS("holds", List.of(),
@@ -117,6 +117,23 @@ public enum CatalogTable {
       f("case_id", StringType, false), f("pack_id", StringType, false), f("uri", StringType, false),
       f("version_id", StringType), f("key_version_id", StringType), f("versions", LongType, false),
       f("held_at", TimestampType, false), f("run_id", StringType, false), f("hold_removed_at", TimestampType)),
+
+  /** Erasure requests (GDPR Art. 17): one row per request, updated as it completes; no erased name. */
+  ERASURES("erasures", List.of(),
+      "Erasure requests: why, who asked, when, what the selection was (by its SHA-256 only), and how many versions were erased or refused.",
+      f("request_id", StringType, false), f("reason", StringType, false), f("selector_sha256", StringType, false),
+      f("requested_by", StringType, false), f("requested_at", TimestampType, false), f("state", StringType, false),
+      f("completed_at", TimestampType), f("versions_erased", LongType), f("markers_erased", LongType),
+      f("versions_refused", LongType), f("contents_kept", LongType), f("keys_destroyed", LongType),
+      f("purge_due", TimestampType), f("purged_at", TimestampType), f("run_id", StringType, false)),
+
+  /** What replaces an erased version's {@code objects} row: the proof of its erasure, naming no object. */
+  ERASED_VERSIONS("erased_versions", List.of(),
+      "One row per version an erasure request erased, in place of its objects row: a fingerprint, the pack and key slots destroyed, and when.",
+      f("request_id", StringType, false), f("version_sha256", StringType, false), f("is_delete_marker", BooleanType, false),
+      f("name_pack_id", StringType), f("name_slot", LongType), f("content_pack_id", StringType), f("content_slot", LongType),
+      f("content_kept", BooleanType, false), f("planned_at", TimestampType, false), f("erased_at", TimestampType),
+      f("run_id", StringType, false)),
 
   /** One row per job run: the audit trail. */
   RUNS("runs", List.of(),
