@@ -1,5 +1,9 @@
-"""lakevault weekly maintenance: cluster the catalog, prove packs still read back, expire what retention ended.
+"""lakevault weekly maintenance: purge erased rows, cluster the catalog, prove packs still read back, expire what retention ended.
 
+- catalog_purge: removes what completed erasure requests left in the catalog's files (older table
+  versions, inventory, classified, selectors and reports), well inside the deadline erasure.purge-within
+  (30 days at most); a request purged after it is reported late (docs/lifecycle.md, "Erasure"). It rewrites
+  files in place, so it runs first, in this window, before anything else reads the catalog.
 - catalog_optimize: Delta OPTIMIZE ZORDER BY key on the objects table, so find/versions/restore skip
   almost every file however many archive runs appended since (docs/restore.md).
 - verify_request, wait_for_thaw, verify_check: verify a seeded sample of packs. The first run thaws the
@@ -19,7 +23,7 @@ VERIFY = ["verify", "--sample", "{{ var.value.get('lakevault_verify_sample', '4'
 
 with DAG(
     dag_id="lakevault_maintenance",
-    description="Weekly: catalog optimize, a verify of a sample of packs, and retention expiry",
+    description="Weekly: erasure purge, catalog optimize, a verify of a sample of packs, and retention expiry",
     doc_md=__doc__,
     schedule="0 7 * * 0",  # Sundays, after the daily run
     start_date=datetime(2026, 1, 1),
@@ -28,6 +32,7 @@ with DAG(
     default_args=DEFAULT_ARGS,
     tags=["lakevault"],
 ) as dag:
+    purge = step_task("catalog_purge", ["catalog", "purge"], timedelta(hours=6))
     optimize = step_task("catalog_optimize", ["catalog", "optimize"], timedelta(hours=6))
     # Packs still thawing are not a failure of the first pass: it is what requests the thaws.
     request = step_task("verify_request", [*VERIFY, "--thawing-exit-code", "0"], timedelta(hours=6))
@@ -36,4 +41,4 @@ with DAG(
     expire_plan = step_task("expire_plan", ["expire", "--dry-run"], timedelta(hours=2))
     expire = step_task("expire", ["expire"], timedelta(hours=6))
     # Expiry before the verify sample, so the sample is drawn from packs that stay.
-    optimize >> expire_plan >> expire >> request >> wait >> check
+    purge >> optimize >> expire_plan >> expire >> request >> wait >> check

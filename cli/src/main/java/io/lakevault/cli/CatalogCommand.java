@@ -17,13 +17,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code lakevault catalog}: catalog maintenance. */
 @Command(name = "catalog", mixinStandardHelpOptions = true, description = "Catalog maintenance.",
-    subcommands = {CatalogCommand.Rebuild.class, CatalogCommand.Optimize.class})
+    subcommands = {CatalogCommand.Rebuild.class, CatalogCommand.Optimize.class, CatalogCommand.Purge.class})
 final class CatalogCommand implements Runnable {
   @ParentCommand Main main;
 
   @Override
   public void run() {
-    throw LakevaultException.usage("catalog needs a subcommand: rebuild or optimize");
+    throw LakevaultException.usage("catalog needs a subcommand: rebuild, optimize or purge");
   }
 
   @Command(name = "rebuild", mixinStandardHelpOptions = true, sortOptions = false,
@@ -88,6 +88,41 @@ final class CatalogCommand implements Runnable {
           });
       spec.commandLine().getOut().printf(Locale.ROOT, "objects: %,d file(s) rewritten into %,d%n",
           m.getOrDefault("files_removed", 0L), m.getOrDefault("files_added", 0L));
+      spec.commandLine().getOut().flush();
+      return Main.EXIT_OK;
+    }
+  }
+
+  @Command(name = "purge", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Remove what completed erasure requests left in the catalog's files.",
+        "erase removes an erased version's objects row from the current table; older table",
+          "versions, inventory, inventory_changes and classified still hold its rows, and run",
+          "arguments, selectors and reports may name it. purge rewrites those files in place (time",
+          "travel then reads every version less exactly the erased rows), corrects the Delta logs,",
+          "and marks the requests purged, reporting any finished after erasure.purge-within.",
+          "Takes the run lease; the maintenance DAG runs it weekly (docs/lifecycle.md, \"Erasure\")."})
+  static final class Purge implements Callable<Integer> {
+    @ParentCommand CatalogCommand parent;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--dry-run", description = "List the requests due, their deadlines and the files to rewrite; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--report", paramLabel = "FILE|URI", description = "Also write the JSON report here (it names no erased object).")
+    String report;
+
+    @Override
+    public Integer call() {
+      RunContext ctx = new RunContext(parent.main.config());
+      io.lakevault.lifecycle.PurgeJob job = new io.lakevault.lifecycle.PurgeJob(ctx.catalog, Clock.systemUTC());
+      io.lakevault.lifecycle.PurgeJob.Request req = new io.lakevault.lifecycle.PurgeJob.Request(dryRun, report);
+      io.lakevault.lifecycle.PurgeJob.Result r = dryRun ? job.run(req, "dry-run")
+          : ctx.recordedWithId("catalog-purge", spec.commandLine().getParseResult().originalArgs(),
+              x -> Map.of("requests", (long) x.requests().size(), "late", x.late(), "versions", x.versions(),
+                  "files_rewritten", x.tables().stream().mapToLong(io.lakevault.lifecycle.PurgeJob.TableOutcome::filesRewritten)
+                      .sum()),
+              x -> 0L, runId -> job.run(req, runId));
+      spec.commandLine().getOut().print(io.lakevault.lifecycle.LifecycleReport.text(r));
       spec.commandLine().getOut().flush();
       return Main.EXIT_OK;
     }

@@ -75,13 +75,13 @@ final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
 
     out.printf("lakevault demo in %s%n%n", dir.toAbsolutePath());
-    out.printf("[1/7] generate: a sample lake and its S3 Inventory reports, on the local store at %s%n", store);
+    out.printf("[1/8] generate: a sample lake and its S3 Inventory reports, on the local store at %s%n", store);
     RunContext ctx = new RunContext(config);
     GeneratedLake lake = GenerateCommand.generate(ctx, GeneratorOptions.defaults().withObjects(objects)
         .withLargeObjects(largeObjects, GeneratorOptions.DEFAULT_LARGE_BYTES), spec.commandLine().getParseResult().originalArgs());
     GenerateCommand.print(lake, config, out);
 
-    out.printf("%n[2/7] catalog: Delta tables under %s%n", config.get(Settings.CATALOG_URI));
+    out.printf("%n[2/8] catalog: Delta tables under %s%n", config.get(Settings.CATALOG_URI));
     ctx.catalog.ensureTables();
     for (CatalogTable t : CatalogTable.values()) {
       out.printf("  %-11s %s%n", t.tableName(), ctx.catalog.path(t).substring("file:".length()));
@@ -90,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  runs:       %s %s %s, counts %s%n", run.getAs("run_id"), run.getAs("job"), run.getAs("status"),
         run.getJavaMap(run.fieldIndex("counts")));
 
-    out.printf("%n[3/7] inventory: the six reports into the catalog, checksums verified%n");
+    out.printf("%n[3/8] inventory: the six reports into the catalog, checksums verified%n");
     List<String> sources = lake.reports().stream().map(GeneratedLake.Report::configPrefixUri).toList();
     InventoryResult inventory = InventoryCommand.run(ctx, new InventoryJob.Request(sources, null, null, false),
         List.of("--source", "(the six generated configurations)"));
@@ -98,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  tables:     %s, %s%n", CatalogTable.INVENTORY.tableName(), CatalogTable.INVENTORY_CHANGES.tableName());
 
     String policyLocation = config.get(Settings.CLASSIFY_POLICY);
-    out.printf("%n[4/7] classify: the latest inventory through the retention policy %s%n", policyLocation);
+    out.printf("%n[4/8] classify: the latest inventory through the retention policy %s%n", policyLocation);
     ClassifyResult classified = ClassifyCommand.run(ctx, PolicyFiles.classifyRequest(policyLocation, config, false, null),
         List.of("--policy", policyLocation));
     out.print(ReportFormat.text(classified).indent(2));
@@ -106,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
         CatalogTable.CLASSIFIED.tableName());
 
     String key = config.get(Settings.ARCHIVE_DEFAULT_KEY);
-    out.printf("%n[5/7] archive: the classified versions into packs under %s, sealed with %s%n",
+    out.printf("%n[5/8] archive: the classified versions into packs under %s, sealed with %s%n",
         config.get(Settings.ARCHIVE_URI), key);
     if (LocalKeyRing.isLocal(key) && new LocalKeyRing(keys).createIfMissing(key)) {
       out.printf("  created the demo's key file %s%n", new LocalKeyRing(keys).file(key));
@@ -118,6 +118,7 @@ final class DemoCommand implements Callable<Integer> {
         CatalogTable.PACKS.tableName());
     int restoreExit = restoreAndExport(ctx, config, store, out);
     lifecycle(ctx, config, out);
+    int erasureExit = erasure(ctx, config, store, out);
 
     out.printf("%nDone in %.0f s. Look around (the same catalog, with the commands you would use on S3):%n",
         (System.nanoTime() - t0) / 1e9);
@@ -128,8 +129,73 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  %s hold list%n", lv);
     out.printf("  %s expire --dry-run%n", lv);
     out.printf("  ls %s                      # one folder per bucket, the archive in lakevault-archive/%n", store);
+    out.printf("  %s catalog purge --dry-run%n", lv);
     out.flush();
-    return restoreExit;
+    return restoreExit != Main.EXIT_OK ? restoreExit : erasureExit;
+  }
+
+  private static final String ERASE_BUCKET = "acme-transactions";
+  private static final String ERASE_PREFIX = "region=us-west/";
+
+  /**
+   * Step 8: an erasure request for one EU customer's object (class customer-analytics, erasable): its keys shredded
+   * inside its locked pack, then the prefix restored and checked against the sources (the pack's other
+   * members byte for byte; the erased object absent), then the catalog's files purged of it.
+   */
+  private int erasure(RunContext ctx, LakevaultConfig config, Path store, PrintWriter out) {
+    out.printf("%n[8/8] erasure: one customer's object erased on request inside its locked pack, the catalog purged%n");
+    org.apache.spark.sql.Dataset<Row> objects = ctx.catalog.read(CatalogTable.OBJECTS)
+        .where(org.apache.spark.sql.functions.col("retention_class").equalTo("customer-analytics")
+            .and(org.apache.spark.sql.functions.col("disposed_at").isNull()));
+    // A key with one archived version, bytes of its own, in a pack shared with other objects.
+    List<Row> victims = objects.groupBy("bucket", "key").agg(org.apache.spark.sql.functions.count("*").as("n"),
+            org.apache.spark.sql.functions.first("version_id").as("v"), org.apache.spark.sql.functions.first("pack_id").as("p"),
+            org.apache.spark.sql.functions.first("dedup_ref", true).as("d"))
+        .where("n = 1 AND d IS NULL")
+        .join(ctx.catalog.read(CatalogTable.PACKS).where("entries > 1").select(org.apache.spark.sql.functions.col("pack_id")),
+            org.apache.spark.sql.functions.col("p").equalTo(org.apache.spark.sql.functions.col("pack_id")), "left_semi")
+        .orderBy("key").limit(1).collectAsList();
+    if (victims.isEmpty()) {
+      out.printf("  nothing of class customer-analytics is archived (is it in %s?)%n", config.get(Settings.CLASSIFY_POLICY));
+      return Main.EXIT_FAILURE;
+    }
+    Row v = victims.get(0);
+    String uri = "s3://" + v.getString(0) + "/" + v.getString(1);
+    Selector one = new Selector(List.of(), List.of(uri), null, List.of(), List.of(), List.of(), null, null, null, null, null,
+        v.isNullAt(3) ? List.of() : List.of(v.getString(3)), false);
+    io.lakevault.core.policy.Policy policy = io.lakevault.core.policy.PolicyParser.parse(config.get(Settings.CLASSIFY_POLICY),
+        PolicyFiles.read(config.get(Settings.CLASSIFY_POLICY), config, "policy"));
+    Map<String, Boolean> erasable = new java.util.LinkedHashMap<>();
+    for (io.lakevault.core.policy.RetentionClass c : policy.classes().values()) erasable.put(c.name(), c.mayBeErased());
+    io.lakevault.lifecycle.EraseJob job = new io.lakevault.lifecycle.EraseJob(ctx.catalog, java.time.Clock.systemUTC());
+    out.printf("  the request names %s (the dry run and this line are the only output that names it)%n", uri);
+    io.lakevault.lifecycle.EraseJob.Result erased = ctx.recordedWithId("erase", List.of("--request", "DEMO-DSR-1",
+            "--selection-sha256", io.lakevault.lifecycle.EraseJob.selectionSha256(ctx.catalog, one)),
+        x -> Map.of("versions_erased", x.versionsErased(), "keys_destroyed", x.keysDestroyed()), x -> 0L,
+        runId -> job.run(new io.lakevault.lifecycle.EraseJob.Request("DEMO-DSR-1",
+            "demo: a data subject's request under GDPR Art. 17", "lakevault demo", one, erasable, false, null), runId));
+    out.print(io.lakevault.lifecycle.LifecycleReport.text(erased).indent(2));
+
+    String prefix = "s3://" + ERASE_BUCKET + "/" + ERASE_PREFIX;
+    Path restored = dir.resolve("erasure-restored").toAbsolutePath();
+    Selector all = new Selector(List.of(), List.of(prefix), null, List.of(), List.of("customer-analytics"), List.of(), null, null,
+        null, null, null, List.of(), false);
+    RestoreResult r = RestoreCommand.run(ctx, new RestoreJob.Request(all, restored.toString(), RestoreTier.BULK, 1, false,
+        false, true, Duration.ofHours(1), false, null, PolicyFiles.prices(config)), List.of("(demo)"));
+    int[] check = compareRestored(store, restored, ERASE_BUCKET);
+    boolean victimAbsent = !Files.exists(restored.resolve(ERASE_BUCKET).resolve(v.getString(1)));
+    out.printf("  restored %s (class customer-analytics) into %s: %,d file(s) equal their source byte for byte, %,d differ;"
+        + " the erased object %s%n", prefix, restored, check[0], check[1], victimAbsent ? "is not there" : "WAS RESTORED");
+
+    io.lakevault.lifecycle.PurgeJob purge = new io.lakevault.lifecycle.PurgeJob(ctx.catalog, java.time.Clock.systemUTC());
+    io.lakevault.lifecycle.PurgeJob.Result purged = ctx.recordedWithId("catalog-purge", List.of("(demo)"),
+        x -> Map.of("requests", (long) x.requests().size(), "versions", x.versions()), x -> 0L,
+        runId -> purge.run(new io.lakevault.lifecycle.PurgeJob.Request(false, null), runId));
+    out.print(io.lakevault.lifecycle.LifecycleReport.text(purged).indent(2));
+    out.printf("  tables:     erasures, erased_versions (no names): docs/lifecycle.md, \"Erasure\"%n");
+    boolean ok = "completed".equals(erased.state()) && erased.versionsErased() == 1 && check[0] > 0 && check[1] == 0
+        && victimAbsent && RestoreCommand.exitCode(r) == Main.EXIT_OK;
+    return ok ? Main.EXIT_OK : Main.EXIT_FAILURE;
   }
 
   private static final String DEMO_BUCKET = "acme-trading-logs";
@@ -145,7 +211,7 @@ final class DemoCommand implements Callable<Integer> {
         .agg(org.apache.spark.sql.functions.min("last_modified_date"), org.apache.spark.sql.functions.max("last_modified_date"))
         .first();
     if (span.isNullAt(0)) {
-      out.printf("%n[6/7] restore and export: nothing archived under s3://%s/%s%n", DEMO_BUCKET, DEMO_PREFIX);
+      out.printf("%n[6/8] restore and export: nothing archived under s3://%s/%s%n", DEMO_BUCKET, DEMO_PREFIX);
       return Main.EXIT_FAILURE;
     }
     Instant first = span.getTimestamp(0).toInstant();
@@ -155,11 +221,11 @@ final class DemoCommand implements Callable<Integer> {
     Selector selector = new Selector(List.of(), List.of(prefix), null, List.of(), List.of(), List.of(), null, null, null,
         null, asOf, List.of(), false);
     Path restored = dir.resolve("restored").toAbsolutePath();
-    out.printf("%n[6/7] restore: %s as it was on %s into %s%n", prefix, asOf, restored);
+    out.printf("%n[6/8] restore: %s as it was on %s into %s%n", prefix, asOf, restored);
     RestoreResult r = RestoreCommand.run(ctx, new RestoreJob.Request(selector, restored.toString(), RestoreTier.BULK, 1,
         false, false, true, Duration.ofHours(1), false, null, PolicyFiles.prices(config)), List.of("(demo)"));
     out.print(RestoreReport.text(r).indent(2));
-    int[] check = checkAgainstSources(store, restored, asOf);
+    int[] check = checkAgainstSources(store, restored, asOf, DEMO_BUCKET, DEMO_PREFIX);
     out.printf("  checked against the generated lake: %,d file(s) equal, byte for byte, the source version current on %s;"
         + " %,d differ; %,d such version(s) not restored%n", check[0], asOf, check[1], check[2]);
 
@@ -181,7 +247,7 @@ final class DemoCommand implements Callable<Integer> {
    */
   private static void lifecycle(RunContext ctx, LakevaultConfig config, PrintWriter out) {
     String prefix = "s3://" + DEMO_BUCKET + "/" + DEMO_PREFIX;
-    out.printf("%n[7/7] lifecycle: a legal hold on %s, and retention expiry 100 days from now%n", prefix);
+    out.printf("%n[7/8] lifecycle: a legal hold on %s, and retention expiry 100 days from now%n", prefix);
     Selector held = new Selector(List.of(), List.of(prefix), null, List.of(), List.of(), List.of(), null, null, null,
         null, null, List.of(), false);
     io.lakevault.lifecycle.HoldJob holds = new io.lakevault.lifecycle.HoldJob(ctx.catalog, java.time.Clock.systemUTC());
@@ -207,16 +273,16 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** {equal, different, missing}: each key's source version current at {@code asOf} against its restored file. */
-  private static int[] checkAgainstSources(Path storeRoot, Path restored, Instant asOf) {
+  private static int[] checkAgainstSources(Path storeRoot, Path restored, Instant asOf, String bucket, String prefix) {
     int[] out = new int[3];
     try (LocalObjectStore store = new LocalObjectStore(storeRoot)) {
-      java.util.Iterator<ObjectVersion> it = store.listVersions(DEMO_BUCKET, DEMO_PREFIX);
+      java.util.Iterator<ObjectVersion> it = store.listVersions(bucket, prefix);
       String key = null;
       ObjectVersion current = null;
       while (true) {
         ObjectVersion v = it.hasNext() ? it.next() : null;
         if (key != null && (v == null || !v.key().equals(key))) {
-          if (current != null && !current.isDeleteMarker()) compare(store, current, restored, out);
+          if (current != null && !current.isDeleteMarker()) compare(store, current, restored, bucket, out);
           current = null;
         }
         if (v == null) break;
@@ -228,8 +294,8 @@ final class DemoCommand implements Callable<Integer> {
     return out;
   }
 
-  private static void compare(LocalObjectStore store, ObjectVersion v, Path restored, int[] out) {
-    Path f = restored.resolve(DEMO_BUCKET).resolve(v.key());
+  private static void compare(LocalObjectStore store, ObjectVersion v, Path restored, String bucket, int[] out) {
+    Path f = restored.resolve(bucket).resolve(v.key());
     if (!Files.isRegularFile(f)) {
       out[2]++;
       return;
@@ -239,6 +305,23 @@ final class DemoCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {equal, different}: each restored file of a bucket against its source's current version. */
+  private static int[] compareRestored(Path storeRoot, Path restored, String bucket) {
+    int[] out = new int[2];
+    Path root = restored.resolve(bucket);
+    try (LocalObjectStore store = new LocalObjectStore(storeRoot); Stream<Path> files = Files.walk(root)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        String key = root.relativize(f).toString();
+        try (java.io.InputStream in = store.get(new io.lakevault.core.store.ObjectRef(bucket, key, null))) {
+          out[java.util.Arrays.equals(in.readAllBytes(), Files.readAllBytes(f)) ? 0 : 1]++;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
   }
 
   /** Empties a folder an earlier demo made; refuses to touch any other non-empty folder. */

@@ -318,9 +318,9 @@ class MainTest {
     DemoCatalog demo = DemoCatalog.get(); // run once, shared with the desk's tests
     Path work = demo.work;
     Result r = demo.result;
-    assertTrue(r.out().contains("[1/7] generate"), r.out());
-    assertTrue(r.out().contains("[3/7] inventory"), r.out());
-    assertTrue(r.out().contains("[4/7] classify"), r.out());
+    assertTrue(r.out().contains("[1/8] generate"), r.out());
+    assertTrue(r.out().contains("[3/8] inventory"), r.out());
+    assertTrue(r.out().contains("[4/8] classify"), r.out());
     assertTrue(r.out().contains("Cost to archive"), r.out());
     assertTrue(r.out().contains("finra-7y"), r.out());
     // explain, on the demo's catalog: the rule that decided and the conditions it checked.
@@ -334,7 +334,7 @@ class MainTest {
     assertEquals(1, absent.code());
     assertTrue(absent.err().contains("is not in the latest inventory"), absent.err());
     assertTrue(r.out().contains("runs:"), r.out());
-    assertTrue(r.out().contains("[5/7] archive"), r.out());
+    assertTrue(r.out().contains("[5/8] archive"), r.out());
     assertTrue(r.out().matches("(?s).*Archived [\\d,]+ object versions .* into [\\d,]+ packs.*"), r.out());
     assertTrue(Files.isDirectory(work.resolve("store/lakevault-catalog/catalog/objects/_delta_log")));
     assertTrue(SharedSpark.session().read().format("delta").load(work.resolve("store/lakevault-catalog/catalog/objects")
@@ -354,7 +354,7 @@ class MainTest {
     assertEquals(0, again.code(), again.err());
     assertTrue(again.out().contains("Nothing to archive"), again.out());
     // Step 7: a hold placed and released, and expiry of the 90-day class with the clock moved on.
-    assertTrue(r.out().contains("[7/7] lifecycle"), r.out());
+    assertTrue(r.out().contains("[7/8] lifecycle"), r.out());
     assertTrue(r.out().contains("case DEMO-1 placed"), r.out());
     assertTrue(r.out().matches("(?s).*expire as of .*deleted [\\d,]+ pack\\(s\\).*"), r.out());
     assertTrue(r.out().contains("case DEMO-1 released"), r.out());
@@ -364,6 +364,24 @@ class MainTest {
     Result plan = run("--conf", "store.local.root=" + work.resolve("store"), "expire", "--dry-run");
     assertEquals(0, plan.code(), plan.err());
     assertTrue(plan.out().contains("expire (dry run: nothing deleted)"), plan.out());
+    // Step 8: one erasable object erased, its neighbours restored byte for byte, the catalog purged.
+    assertTrue(r.out().contains("[8/8] erasure"), r.out());
+    assertTrue(r.out().contains("erasure request DEMO-DSR-1: completed"), r.out());
+    assertTrue(r.out().matches("(?s).*restored s3://acme-transactions/region=us-west/ \\(class customer-analytics\\) into .*:"
+        + " [1-9][\\d,]* file\\(s\\) equal their source byte for byte, 0 differ; the erased object is not there.*"), r.out());
+    assertTrue(r.out().contains("catalog purge: 1 erasure request(s), 1 erased version(s)"), r.out());
+    java.util.regex.Matcher named = java.util.regex.Pattern.compile("the request names s3://acme-transactions/(\\S+)")
+        .matcher(r.out());
+    assertTrue(named.find(), r.out());
+    for (String t : List.of("objects", "inventory", "inventory_changes", "classified")) {
+      String path = work.resolve("store/lakevault-catalog/catalog/" + t).toString();
+      for (long v : List.of(0L, -1L)) {
+        var d = v < 0 ? SharedSpark.session().read().format("delta").load(path)
+            : SharedSpark.session().read().format("delta").option("versionAsOf", v).load(path);
+        assertEquals(0, d.where(org.apache.spark.sql.functions.col("key").equalTo(named.group(1))).count(),
+            t + (v < 0 ? "" : " as of version " + v) + " still lists the erased object after the purge");
+      }
+    }
     Result noCase = run("--conf", "store.local.root=" + work.resolve("store"), "hold", "release", "--case", "NOPE",
         "--reason", "x");
     assertEquals(2, noCase.code());

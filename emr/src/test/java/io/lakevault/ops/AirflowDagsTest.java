@@ -82,7 +82,7 @@ class AirflowDagsTest {
   @Test
   void maintenanceOptimizesThenVerifiesTheSameSampleAfterItThaws() {
     JsonNode tasks = structure().get("lakevault_maintenance").get("tasks");
-    assertEquals(List.of("catalog_optimize", "expire_plan", "expire", "verify_request", "wait_for_thaw", "verify_check"),
+    assertEquals(List.of("catalog_purge", "catalog_optimize", "expire_plan", "expire", "verify_request", "wait_for_thaw", "verify_check"),
         order(tasks));
     assertEquals(List.of("lakevault", "expire"), parse(tasks.get("expire_plan")));
     assertEquals(List.of("lakevault", "expire"), parse(tasks.get("expire")));
@@ -98,6 +98,7 @@ class AirflowDagsTest {
     assertEquals("reschedule", wait.get("mode").asText());
     assertTrue(wait.get("delta").get("seconds").asDouble() >= 48 * 3600, "Deep Archive Bulk thaws take up to 48 h");
     assertEquals(List.of("lakevault", "catalog", "optimize"), parse(tasks.get("catalog_optimize")));
+    assertEquals(List.of("lakevault", "catalog", "purge"), parse(tasks.get("catalog_purge")));
     assertEquals(List.of("lakevault", "verify"), parse(tasks.get("verify_request")));
     assertEquals(List.of("lakevault", "verify"), parse(tasks.get("verify_check")));
   }

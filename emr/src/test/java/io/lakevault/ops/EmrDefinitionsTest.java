@@ -104,7 +104,7 @@ class EmrDefinitionsTest {
         submitted++;
       }
     }
-    assertEquals(11, submitted);
+    assertEquals(12, submitted);
   }
 
   /**
@@ -170,8 +170,8 @@ class EmrDefinitionsTest {
         commands.add(String.join(" ", checkSparkSubmit(args.subList(1, args.size()))));
       }
     }
-    assertEquals(List.of("lakevault inventory", "lakevault classify", "lakevault archive", "lakevault catalog optimize",
-        "lakevault verify", "lakevault expire", "lakevault expire", "lakevault restore", "lakevault export", "lakevault drill",
+    assertEquals(List.of("lakevault inventory", "lakevault classify", "lakevault archive", "lakevault catalog purge",
+        "lakevault catalog optimize", "lakevault verify", "lakevault expire", "lakevault expire", "lakevault restore", "lakevault export", "lakevault drill",
         "lakevault erase"),
         commands);
     // EMR Serverless: the same jar and class, the command as entry-point arguments.

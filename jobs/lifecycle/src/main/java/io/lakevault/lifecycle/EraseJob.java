@@ -288,8 +288,9 @@ public final class EraseJob {
     Dataset<Row> pending = catalog.read(CatalogTable.ERASED_VERSIONS)
         .where(col("request_id").equalTo(id).and(col("erased_at").isNull())).persist(StorageLevel.MEMORY_AND_DISK());
     List<String> problems = new ArrayList<>();
+    String stagingPath = catalog.locations().hadoopPath(catalog.uriOf("staging/erase/" + runId));
     try {
-      Dataset<Row> destroyed = destroyKeys(id, runId, now, pending, problems);
+      Dataset<Row> destroyed = destroyKeys(id, runId, now, pending, problems, stagingPath);
       lease.check("remove the erased versions' rows of request " + id);
       // 3. A version whose keys are gone from every pack that held them is erased: its row (and a delete
       // marker's) leaves the objects table; older table versions keep it until `catalog purge`.
@@ -317,6 +318,7 @@ public final class EraseJob {
       }
     } finally {
       pending.unpersist();
+      deleteStaging(stagingPath);
     }
     Dataset<Row> all = catalog.read(CatalogTable.ERASED_VERSIONS).where(col("request_id").equalTo(id));
     Counts c = counts(all.where(col("erased_at").isNotNull()));
@@ -351,10 +353,12 @@ public final class EraseJob {
    * catalog pointed at the new version, then every other version deleted.
    *
    * @param problems filled with what failed, naming packs (never objects)
-   * @return the packs done, as {@code d_pack}: no version of their key file holds a pending key any more
+   * @param stagingPath where the executors' outcomes are staged; the caller removes it once it has used the result
+   * @return the packs done, as {@code d_pack}: no version of their key file holds a pending key any more (read
+   *     from the staging folder, so nothing on the driver grows with packs)
    */
   private Dataset<Row> destroyKeys(String requestId, String runId, Instant now, Dataset<Row> pendingVersions,
-      List<String> problems) {
+      List<String> problems, String stagingPath) {
     LakevaultConfig config = catalog.config();
     String eraser = config.get(Settings.LIFECYCLE_ERASER_ROLE);
     Dataset<Row> keys = pendingVersions.where(col("name_slot").isNotNull())
@@ -371,7 +375,6 @@ public final class EraseJob {
     int partitions = (int) Math.max(1, Math.min(2000, packs / 200 + 1));
     StructType rewritten = new StructType().add("pack_id", "string").add("key_version_id", "string")
         .add("state", "string").add("detail", "string");
-    String stagingPath = catalog.locations().hadoopPath(catalog.uriOf("staging/erase/" + runId));
     SparkErrors.surfacing(() -> {
       work.repartition(partitions).mapPartitions((MapPartitionsFunction<Row, Row>) it -> rewrite(config, eraser, now, it),
           Encoders.row(rewritten)).write().mode("overwrite").parquet(stagingPath + "/rewritten");
@@ -395,16 +398,11 @@ public final class EraseJob {
           Encoders.row(deleted)).write().mode("overwrite").parquet(stagingPath + "/deleted");
       return null;
     });
-    Dataset<Row> cleaned = catalog.spark().read().schema(deleted).parquet(stagingPath + "/deleted")
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> cleaned = catalog.spark().read().schema(deleted).parquet(stagingPath + "/deleted");
     for (Row r : cleaned.where(col("state").notEqual("destroyed")).orderBy("pack_id").limit(EXAMPLES).collectAsList()) {
       problems.add("pack " + r.getString(0) + ": " + r.getString(2));
     }
-    // Read into memory before the staging folder goes: one row per pack of this request.
-    List<Row> destroyed = cleaned.where(col("state").equalTo("destroyed")).select(col("pack_id").as("d_pack")).collectAsList();
-    cleaned.unpersist();
-    deleteStaging(stagingPath);
-    return catalog.spark().createDataFrame(destroyed, new StructType().add("d_pack", "string"));
+    return cleaned.where(col("state").equalTo("destroyed")).select(col("pack_id").as("d_pack"));
   }
 
   /** The store that may rewrite and delete key files: the eraser role's, else the job's own. */

@@ -198,6 +198,66 @@ public final class LifecycleReport {
     return write(m);
   }
 
+  public static String text(PurgeJob.Result r) {
+    StringBuilder b = new StringBuilder();
+    if (r.requests().isEmpty()) {
+      return "catalog purge: no completed erasure request waits for a purge\n";
+    }
+    b.append(String.format(Locale.ROOT, "catalog purge%s: %,d erasure request(s), %,d erased version(s)%n",
+        r.dryRun() ? " (dry run: nothing rewritten)" : "", r.requests().size(), r.versions()));
+    for (io.lakevault.core.lifecycle.PurgePlanner.Finished f : r.requests()) {
+      b.append(String.format(Locale.ROOT, "  %-24s completed %s, purge due %s%s%n", f.requestId(), f.completedAt(),
+          f.purgeDue(), f.late() ? (r.dryRun() ? "  OVERDUE" : "  purged LATE") : ""));
+    }
+    b.append(String.format(Locale.ROOT, "  %-22s %10s %10s %10s %8s%n", "table", r.dryRun() ? "files" : "rewritten",
+        "rows", "names", "commits"));
+    for (PurgeJob.TableOutcome t : r.tables()) {
+      if (t.filesRewritten() == 0 && t.commitsCorrected() == 0) continue;
+      b.append(String.format(Locale.ROOT, "  %-22s %,10d %,10d %,10d %,8d%n", t.table(), t.filesRewritten(),
+          t.rowsRemoved(), t.stringsRedacted(), t.commitsCorrected()));
+    }
+    if (r.textFiles() > 0) {
+      b.append(String.format(Locale.ROOT, "  %,d report or keys file(s) %s%n", r.textFiles(),
+          r.dryRun() ? "name an erased object" : "redacted"));
+    }
+    if (r.dryRun()) b.append("  run `lakevault catalog purge` to rewrite them; time travel to earlier versions then"
+        + " reads them without the erased rows\n");
+    return b.toString();
+  }
+
+  /** The stored report: requests, deadlines and counts per table (it names no object). */
+  public static String json(PurgeJob.Result r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("run_id", r.runId());
+    m.put("dry_run", r.dryRun());
+    m.put("at", str(r.at()));
+    List<Map<String, Object>> requests = new java.util.ArrayList<>();
+    for (io.lakevault.core.lifecycle.PurgePlanner.Finished f : r.requests()) {
+      Map<String, Object> q = new LinkedHashMap<>();
+      q.put("request", f.requestId());
+      q.put("completed_at", str(f.completedAt()));
+      q.put("purge_due", str(f.purgeDue()));
+      q.put("late", f.late());
+      requests.add(q);
+    }
+    m.put("requests", requests);
+    m.put("late", r.late());
+    m.put("versions", r.versions());
+    List<Map<String, Object>> tables = new java.util.ArrayList<>();
+    for (PurgeJob.TableOutcome t : r.tables()) {
+      Map<String, Object> q = new LinkedHashMap<>();
+      q.put("table", t.table());
+      q.put("files_rewritten", t.filesRewritten());
+      q.put("rows_removed", t.rowsRemoved());
+      q.put("strings_redacted", t.stringsRedacted());
+      q.put("commits_corrected", t.commitsCorrected());
+      tables.add(q);
+    }
+    m.put("tables", tables);
+    m.put("text_files", r.textFiles());
+    return write(m);
+  }
+
   private static String str(java.time.Instant t) {
     return io.lakevault.core.Times.iso(t);
   }

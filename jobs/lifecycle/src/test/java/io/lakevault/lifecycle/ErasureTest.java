@@ -398,4 +398,101 @@ class ErasureTest {
     assertEquals(null, object("profiles/customer-3.json"));
     assertEquals(null, object("profiles/dup-b.json"));
   }
+
+  /**
+   * Issue 21: {@code catalog purge} after the requests above. classified's history still has the erased
+   * versions' rows (the objects table was rebuilt above, so its history has none; ArchiveProcessTest and
+   * the unit tests cover objects' own history), and the purge leaves no trace of them in any catalog file.
+   */
+  @Test
+  @Order(8)
+  void aPurgeLeavesNoFileOfTheCatalogNamingAnErasedObjectAndTimeTravelLosesExactlyItsRows() throws Exception {
+    List<String> erased = List.of("profiles/customer-3.json", "profiles/customer-5.json", "profiles/dup-a.json",
+        "profiles/dup-b.json");
+    String classifiedPath = catalog.path(CatalogTable.CLASSIFIED);
+    long latest = io.delta.tables.DeltaTable.forPath(SharedSpark.session(), classifiedPath).history(1).first()
+        .<Long>getAs("version");
+    long[] expected = new long[(int) latest + 1];
+    long erasedRows = 0;
+    for (int v = 0; v <= latest; v++) {
+      var d = SharedSpark.session().read().format("delta").option("versionAsOf", v).load(classifiedPath);
+      long gone = d.where(col("key").isin(erased.toArray())).count();
+      expected[v] = d.count() - gone;
+      erasedRows += gone;
+    }
+    assertTrue(erasedRows >= 4, "classified's history holds the erased versions before the purge");
+    long objects = catalog.read(CatalogTable.OBJECTS).count();
+    // The executors' fingerprint (PurgePlanner) is the one Spark wrote into erased_versions.
+    Row lit = SharedSpark.session().sql("SELECT 'src-gdpr' b, 'profiles/k\u00e9' k, CAST(NULL AS STRING) v")
+        .select(io.lakevault.spark.lifecycle.ErasedVersions.sha256(col("b"), col("k"), col("v"))).first();
+    assertEquals(io.lakevault.core.lifecycle.PurgePlanner.versionSha256("src-gdpr", "profiles/k\u00e9", null), lit.getString(0));
+
+    PurgeJob.Result plan = purge(true, "purge-dry");
+    // DSR-2 erased nothing (both refused) but is completed: its purge is a no-op that still closes it.
+    assertEquals(java.util.Set.of("DSR-1", "DSR-2", "DSR-3", "DSR-4", "DSR-5"),
+        plan.requests().stream().map(io.lakevault.core.lifecycle.PurgePlanner.Finished::requestId)
+            .collect(java.util.stream.Collectors.toSet()));
+    assertEquals(0, plan.late());
+    assertTrue(plan.tables().stream().anyMatch(t -> t.table().equals("classified") && t.filesRewritten() > 0), plan.toString());
+    long stillThere = 0;
+    for (int v = 0; v <= latest; v++) {
+      stillThere += SharedSpark.session().read().format("delta").option("versionAsOf", v).load(classifiedPath)
+          .where(col("key").isin(erased.toArray())).count();
+    }
+    assertEquals(erasedRows, stillThere, "a dry run changes nothing");
+    assertEquals(5, catalog.read(CatalogTable.ERASURES).where(col("purged_at").isNull().and(col("state").equalTo("completed")))
+        .count());
+
+    PurgeJob.Result r = purge(false, "purge-1");
+    assertEquals(5, r.requests().size());
+    assertEquals(4, r.versions());
+    assertEquals(erasedRows, r.tables().stream().filter(t -> t.table().equals("classified")).findFirst().orElseThrow()
+        .rowsRemoved(), r.toString());
+    // Every version of the table reads, less exactly the erased rows; the current tables read as before.
+    for (int v = 0; v <= latest; v++) {
+      var d = SharedSpark.session().read().format("delta").option("versionAsOf", v).load(classifiedPath);
+      assertEquals(expected[v], d.count(), "version " + v);
+      assertEquals(0, d.where(col("key").isin(erased.toArray())).count());
+      assertEquals(expected[v], d.collectAsList().size(), "version " + v + " read row by row");
+    }
+    assertEquals(objects, catalog.read(CatalogTable.OBJECTS).count());
+    assertEquals(0, catalog.read(CatalogTable.ERASURES).where(col("purged_at").isNull()).count());
+    assertTrue(purge(false, "purge-2").requests().isEmpty(), "nothing is purged twice");
+
+    // No file under the catalog names an erased object or holds 16 bytes of one, raw or decoded.
+    Path cat = dir.resolve("store/lakevault-catalog/catalog");
+    int files = 0;
+    try (var w = Files.walk(cat)) {
+      for (Path f : w.filter(Files::isRegularFile).toList()) {
+        files++;
+        byte[] raw = Files.readAllBytes(f);
+        String decoded = f.toString().endsWith(".parquet") ? parquetText(f) : "";
+        for (String k : erased) {
+          assertNoTrace(raw, k, bodies.get(k), cat.relativize(f).toString());
+          assertFalse(decoded.contains(k), cat.relativize(f) + " names " + k + " in its decoded rows");
+        }
+      }
+    }
+    assertTrue(files > 100, "searched " + files + " files");
+    // Its neighbours still restore after the purge rewrote the catalog's files.
+    Path restored = restore("profiles/customer-", "restore-3");
+    assertArrayEquals(bodies.get("profiles/customer-4.json"),
+        Files.readAllBytes(restored.resolve(BUCKET).resolve("profiles/customer-4.json")));
+  }
+
+  private static PurgeJob.Result purge(boolean dryRun, String runId) {
+    return new PurgeJob(catalog, Clock.systemUTC()).run(new PurgeJob.Request(dryRun, null), runId);
+  }
+
+  /** Every value of every row of a Parquet file, as text (a compressed page hides names from a raw search). */
+  private static String parquetText(Path f) throws IOException {
+    StringBuilder b = new StringBuilder();
+    try (var r = org.apache.parquet.hadoop.ParquetReader.builder(new org.apache.parquet.hadoop.example.GroupReadSupport(),
+        new org.apache.hadoop.fs.Path(f.toUri())).build()) {
+      for (var g = r.read(); g != null; g = r.read()) b.append(g).append('\n');
+    } catch (IOException | RuntimeException e) {
+      throw new AssertionError("cannot decode " + f + " (" + Files.size(f) + " bytes): " + e, e);
+    }
+    return b.toString();
+  }
 }

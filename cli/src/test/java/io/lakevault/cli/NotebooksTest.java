@@ -1,4 +1,4 @@
-package io.lakevault.notebooks;
+package io.lakevault.cli;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -9,10 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.delta.tables.DeltaTable;
-import io.lakevault.cli.Main;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -28,17 +25,17 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every notebook's SQL, cell by cell and in order, against the catalog the demo builds (inventory,
- * classify, archive, restore and export of a small generated lake), so a schema change that breaks a
- * notebook breaks the build. Parameters the notebooks SET are pointed at the demo's data; cells tagged
+ * Every notebook's SQL ({@code notebooks/}), cell by cell and in order, against the catalog the demo builds
+ * (inventory, classify, archive, restore and export of a small generated lake; shared with the demo's and
+ * the desk's tests, which is why this test lives here), so a schema change that breaks a notebook breaks
+ * the build. Parameters the notebooks SET are pointed at the demo's data; cells tagged
  * {@code expect-rows} must return rows.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NotebooksTest {
-  private static final Path NOTEBOOKS = Path.of("").toAbsolutePath();
+  private static final Path NOTEBOOKS = Path.of("").toAbsolutePath().getParent().resolve("notebooks");
   private static final Pattern SET = Pattern.compile("(?is)SET\\s+([a-z0-9_.]+)\\s*=\\s*(.*)");
   private static final Pattern USE = Pattern.compile("\\$\\{([a-z0-9_.]+)}");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,16 +44,10 @@ class NotebooksTest {
   private final Map<String, String> parameters = new LinkedHashMap<>();
 
   @BeforeAll
-  void runTheDemo(@TempDir Path dir) {
-    Path demo = dir.resolve("demo");
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String policy = NOTEBOOKS.getParent().resolve("conf/policy.yaml").toString();
-    int code = Main.run(new String[] {"--conf", "classify.policy=" + policy, "demo", "--dir", demo.toString(),
-        "--objects", "1500", "--large-objects", "0"}, new PrintWriter(out), new PrintWriter(err));
-    assertEquals(0, code, () -> out + "\n" + err);
+  void runTheDemo() {
+    DemoCatalog demo = DemoCatalog.get();
     spark = SparkSession.active();
-    String catalog = "file:" + demo.resolve("store/lakevault-catalog/catalog").toAbsolutePath();
+    String catalog = "file:" + demo.store().resolve("lakevault-catalog/catalog").toAbsolutePath();
     parameters.put("lakevault.catalog", catalog);
     parameters.put("lakevault.since", "2000-01-01T00:00:00Z");
     // The key with the most archived versions, a prefix of it, and a time in the middle of its history.
