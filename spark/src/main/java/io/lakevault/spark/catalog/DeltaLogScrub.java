@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class DeltaLogScrub {
   private static final Logger LOG = LoggerFactory.getLogger(DeltaLogScrub.class);
   private static final Pattern COMMIT = Pattern.compile("\\d{20}\\.json");
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   private static final Pattern DERIVED = Pattern.compile("\\d{20}\\.(crc|checkpoint\\..*parquet)|_last_checkpoint");
 
   private final SparkSession spark;
@@ -143,33 +144,36 @@ public final class DeltaLogScrub {
     for (DataFile f : dataFiles()) sizes.put(f.relative(), f.size());
     TreeMap<Long, FileStatus> commits = commits();
     Map<String, Long> fix = new HashMap<>();
-    // First pass: which logged files need correcting (size differs, or rewritten by this purge).
-    for (FileStatus st : commits.values()) {
-      for (String line : lines(st.getPath())) {
+    // First pass: which logged files need correcting (size differs, or rewritten by this purge; every action
+    // of a file logs the same size, so each one is decided as it is read), and which commits name them: the
+    // second pass reads only those.
+    Set<Long> toRewrite = new java.util.HashSet<>();
+    for (Map.Entry<Long, FileStatus> c : commits.entrySet()) {
+      for (String line : lines(c.getValue().getPath())) {
         for (String[] action : actions(line)) {
           Long now = sizes.get(action[0]);
           if (now == null) continue; // vacuumed: nothing left to read
           if (rewritten.contains(action[0]) || (action[1] != null && Long.parseLong(action[1]) != now)) {
             fix.put(action[0], now);
+            toRewrite.add(c.getKey());
           }
         }
       }
     }
     int changed = 0;
-    if (!fix.isEmpty()) {
-      for (FileStatus st : commits.values()) {
-        List<String> in = lines(st.getPath());
-        List<String> out = new ArrayList<>(in.size());
-        boolean any = false;
-        for (String line : in) {
-          String s = PurgePlanner.scrubLogLine(line, fix);
-          any |= s != line;
-          out.add(s);
-        }
-        if (any) {
-          write(st.getPath(), out);
-          changed++;
-        }
+    for (Map.Entry<Long, FileStatus> c : commits.entrySet()) {
+      if (!toRewrite.contains(c.getKey())) continue;
+      List<String> in = lines(c.getValue().getPath());
+      List<String> out = new ArrayList<>(in.size());
+      boolean any = false;
+      for (String line : in) {
+        String s = PurgePlanner.scrubLogLine(line, fix);
+        any |= s != line;
+        out.add(s);
+      }
+      if (any) {
+        write(c.getValue().getPath(), out);
+        changed++;
       }
     }
     boolean hasCheckpoint = false;
@@ -194,7 +198,7 @@ public final class DeltaLogScrub {
     if (!line.contains("\"path\"")) return out;
     com.fasterxml.jackson.databind.JsonNode node;
     try {
-      node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+      node = JSON.readTree(line);
     } catch (IOException e) {
       throw new IllegalArgumentException("not a Delta log line: " + e.getMessage(), e);
     }
