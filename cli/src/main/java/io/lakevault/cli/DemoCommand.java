@@ -130,6 +130,10 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  %s expire --dry-run%n", lv);
     out.printf("  ls %s                      # one folder per bucket, the archive in lakevault-archive/%n", store);
     out.printf("  %s catalog purge --dry-run%n", lv);
+    out.printf("  %s --conf keys.local.dir=%s serve-s3 --anonymous   # the archive as a read-only S3 endpoint; then:%n",
+        lv, keys);
+    out.printf("  aws s3 ls --endpoint-url http://127.0.0.1:9042 --no-sign-request --recursive s3://%s/%s%n", ERASE_BUCKET,
+        ERASE_PREFIX);
     out.flush();
     return restoreExit != Main.EXIT_OK ? restoreExit : erasureExit;
   }

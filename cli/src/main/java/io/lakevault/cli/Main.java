@@ -35,7 +35,7 @@ import picocli.CommandLine.ScopeType;
         DemoCommand.class, GenerateCommand.class,
         InventoryCommand.class, ClassifyCommand.class, PolicyCommand.class, ExplainCommand.class,
         ArchiveCommand.class, KeysCommand.class, VerifyCommand.class, RestoreCommand.Restore.class, RestoreCommand.Export.class,
-        LookupCommands.Find.class, LookupCommands.Versions.class, UiCommand.class, HoldCommand.class, ExpireCommand.class, EraseCommand.class, DrillCommand.class, CatalogCommand.class,
+        LookupCommands.Find.class, LookupCommands.Versions.class, UiCommand.class, ServeS3Command.class, HoldCommand.class, ExpireCommand.class, EraseCommand.class, DrillCommand.class, CatalogCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static final int EXIT_OK = 0;

@@ -85,8 +85,23 @@ public final class KernelCatalog {
    * @param columns the columns to read; {@link Rows} reads them by name
    */
   public boolean scan(CatalogTable t, Predicate filter, List<String> columns, Consumer<Rows> each) {
+    Optional<FileScan> scan = files(t, filter, columns, null);
+    if (scan.isEmpty()) return false;
+    for (ScanFile f : scan.get().files()) scan.get().read(f, each);
+    return true;
+  }
+
+  /**
+   * The data files of the latest snapshot that may hold rows matching {@code filter}, each with the least
+   * value its statistics record for {@code minColumn} (a string column): a caller that wants rows in that
+   * column's order reads files by their least value and stops once the rest cannot matter. Empty when the
+   * table was never written. Holds one small row per file, not rows.
+   *
+   * @param minColumn null when no file order is needed (statistics are then not read)
+   */
+  public Optional<FileScan> files(CatalogTable t, Predicate filter, List<String> columns, String minColumn) {
     Optional<Snapshot> s = snapshot(t);
-    if (s.isEmpty()) return false;
+    if (s.isEmpty()) return Optional.empty();
     StructType schema = s.get().getSchema(engine);
     StructType read = new StructType();
     for (String c : columns) {
@@ -96,36 +111,86 @@ public final class KernelCatalog {
     io.delta.kernel.ScanBuilder b = s.get().getScanBuilder(engine).withReadSchema(engine, read);
     if (filter != null) b = b.withFilter(engine, filter);
     Scan scan = b.build();
-    Row state = scan.getScanState(engine);
-    StructType physical = ScanStateRow.getPhysicalDataReadSchema(engine, state);
-    Rows rows = new Rows(read);
-    try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
-      while (files.hasNext()) {
-        try (CloseableIterator<Row> fileRows = files.next().getRows()) {
+    List<ScanFile> files = new java.util.ArrayList<>();
+    try (CloseableIterator<FilteredColumnarBatch> it = minColumn == null ? scan.getScanFiles(engine)
+        : ((io.delta.kernel.internal.ScanImpl) scan).getScanFiles(engine, true)) {
+      while (it.hasNext()) {
+        try (CloseableIterator<Row> fileRows = it.next().getRows()) {
           while (fileRows.hasNext()) {
             Row file = fileRows.next();
-            FileStatus status = InternalScanFileUtils.getAddFileStatus(file);
-            // The filter goes to the Parquet reader too: it skips row groups and, through the column index,
-            // pages whose key range cannot match (catalog optimize writes files in key order so it can).
-            CloseableIterator<ColumnarBatch> data = engine.getParquetHandler()
-                .readParquetFiles(Utils.singletonCloseableIterator(status), physical, Optional.ofNullable(filter));
-            try (CloseableIterator<FilteredColumnarBatch> logical = Scan.transformPhysicalData(engine, state, file, data)) {
-              while (logical.hasNext()) {
-                try (CloseableIterator<Row> it = logical.next().getRows()) {
-                  while (it.hasNext()) {
-                    rows.row = it.next();
-                    each.accept(rows);
-                  }
-                }
-              }
-            }
+            files.add(new ScanFile(file, minColumn == null ? null : minOf(file, minColumn)));
           }
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("reading the catalog's " + t.tableName() + " table at " + path(t), e);
     }
-    return true;
+    return Optional.of(new FileScan(t, scan.getScanState(engine), read, filter, files));
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
+   * The column's minimum from the file's statistics; Delta truncates long strings there to a prefix,
+   * which is still a lower bound. Null when the file has no statistics (then it may hold anything).
+   */
+  private static String minOf(Row file, String column) {
+    Row add = file.getStruct(InternalScanFileUtils.ADD_FILE_ORDINAL);
+    if (add.isNullAt(InternalScanFileUtils.ADD_FILE_STATS_ORDINAL)) return null;
+    try {
+      com.fasterxml.jackson.databind.JsonNode v = JSON.readTree(add.getString(InternalScanFileUtils.ADD_FILE_STATS_ORDINAL))
+          .path("minValues").path(column);
+      return v.isTextual() ? v.asText() : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** One data file of a {@link FileScan}; {@code min} the least value of the ordering column, null if unknown. */
+  public record ScanFile(Row row, String min) {}
+
+  /** The files of one snapshot chosen by a filter, read one at a time with {@link #read}. */
+  public final class FileScan {
+    private final CatalogTable table;
+    private final Row state;
+    private final StructType read;
+    private final Predicate filter;
+    private final List<ScanFile> files;
+
+    FileScan(CatalogTable table, Row state, StructType read, Predicate filter, List<ScanFile> files) {
+      this.table = table;
+      this.state = state;
+      this.read = read;
+      this.filter = filter;
+      this.files = files;
+    }
+
+    public List<ScanFile> files() {
+      return files;
+    }
+
+    /** Calls {@code each} for every row of one file; rows still need the caller's own test of the filter. */
+    public void read(ScanFile file, Consumer<Rows> each) {
+      StructType physical = ScanStateRow.getPhysicalDataReadSchema(engine, state);
+      Rows rows = new Rows(read);
+      FileStatus status = InternalScanFileUtils.getAddFileStatus(file.row());
+      // The filter goes to the Parquet reader too: it skips row groups and, through the column index,
+      // pages whose key range cannot match (catalog optimize writes files in key order so it can).
+      try (CloseableIterator<ColumnarBatch> data = engine.getParquetHandler()
+              .readParquetFiles(Utils.singletonCloseableIterator(status), physical, Optional.ofNullable(filter));
+           CloseableIterator<FilteredColumnarBatch> logical = Scan.transformPhysicalData(engine, state, file.row(), data)) {
+        while (logical.hasNext()) {
+          try (CloseableIterator<Row> it = logical.next().getRows()) {
+            while (it.hasNext()) {
+              rows.row = it.next();
+              each.accept(rows);
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("reading the catalog's " + table.tableName() + " table at " + path(table), e);
+      }
+    }
   }
 
   /**

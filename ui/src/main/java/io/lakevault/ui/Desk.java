@@ -219,8 +219,7 @@ public final class Desk {
 
   /** A POSIX shell word: as is when it holds nothing special, otherwise in single quotes. */
   static String shellQuote(String s) {
-    if (!s.isEmpty() && s.matches("[A-Za-z0-9_./:=@%+,-]+")) return s;
-    return "'" + s.replace("'", "'\\''") + "'";
+    return io.lakevault.core.Shell.quote(s);
   }
 
   public Runs runs(long page, int pageSize) {

@@ -190,13 +190,21 @@ public final class Settings {
       "Restore drills: the most original bytes one class's sample may restore at one level; prefixes and buckets larger than this are not drilled whole.",
       "size", Sizes::parse);
 
+  public static final Setting<String> SERVE_S3_CREDENTIALS = new Setting<>("serve-s3.credentials", null,
+      "A file of `ACCESS_KEY_ID SECRET_ACCESS_KEY` lines: the access keys `serve-s3` accepts in SigV4-signed requests (kept out of this file so it can be committed). Unset: serve-s3 runs only with --anonymous, on loopback.",
+      "path", s -> {
+        if (s.isBlank()) throw new IllegalArgumentException("must not be empty");
+        return s;
+      });
+
   private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
 
   static {
     for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
         S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS,
         CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE, ARCHIVE_DEFAULT_KEY, KEYS_LOCAL_DIR, KMS_ENDPOINT, STS_ENDPOINT,
-        RESTORE_POLL_INTERVAL, ARCHIVE_MAX_SKIPPED_FRACTION, LEASE_TIMEOUT, LIFECYCLE_ERASER_ROLE, ERASURE_PURGE_WITHIN, DRILL_TARGET, DRILL_MAX_BYTES)) {
+        RESTORE_POLL_INTERVAL, ARCHIVE_MAX_SKIPPED_FRACTION, LEASE_TIMEOUT, LIFECYCLE_ERASER_ROLE, ERASURE_PURGE_WITHIN, DRILL_TARGET, DRILL_MAX_BYTES,
+        SERVE_S3_CREDENTIALS)) {
       ALL.put(s.key(), s);
     }
   }

@@ -7,6 +7,7 @@ import io.lakevault.core.pack.PackEntry;
 import io.lakevault.core.pack.PackFormatException;
 import io.lakevault.core.pack.PackReader;
 import io.lakevault.core.pack.RangeSource;
+import io.lakevault.core.restore.EntryCheck;
 import io.lakevault.core.restore.RangePlanner;
 import io.lakevault.core.restore.RestoreTarget;
 import io.lakevault.core.store.BoundedInputStream;
@@ -189,22 +190,9 @@ final class ExtractTask implements MapPartitionsFunction<Row, Row> {
     }
   }
 
-  /** The catalog and the pack must agree on what the entry is before its bytes are trusted. */
   private static String mismatch(Row r, PackEntry e) {
-    Integer ordinal = r.getAs("entry_ordinal");
-    if (e == null) return "the catalog puts " + r.getAs("key") + " at entry " + ordinal + ", which the pack does not have";
-    if (e.kind() != PackEntry.Kind.DATA) return "entry " + ordinal + " is a reference, not the bytes the catalog points to";
-    if (!e.contentKnown()) {
-      return "entry " + ordinal + " was erased: its data key is no longer in the pack's key file (slot " + e.keySlot() + ")";
-    }
-    if (!e.sha256Hex().equals(r.getAs("sha256"))) {
-      return "entry " + ordinal + " has SHA-256 " + e.sha256Hex() + ", the objects table " + r.getAs("sha256");
-    }
-    if (e.storedOffset() != r.<Long>getAs("entry_offset") || e.storedLength() != r.<Long>getAs("entry_length")) {
-      return "entry " + ordinal + " is at bytes " + e.storedOffset() + "+" + e.storedLength() + ", the objects table says "
-          + r.getAs("entry_offset") + "+" + r.getAs("entry_length");
-    }
-    return null;
+    return EntryCheck.mismatch(r.getAs("key"), r.<Integer>getAs("entry_ordinal"), r.getAs("sha256"),
+        r.<Long>getAs("entry_offset"), r.<Long>getAs("entry_length"), e);
   }
 
   private static RestoreTarget.Wanted wanted(Row r) {

@@ -75,18 +75,7 @@ public final class Lookup {
       Comparator.nullsFirst(Comparator.<Instant>naturalOrder()))
       .thenComparing(Version::versionId, Comparator.nullsFirst(Comparator.<String>naturalOrder()));
   /** Keys in S3's order (UTF-8 bytes, which is code point order), as Spark and ListObjects sort them. */
-  static final Comparator<String> KEY_ORDER = (a, b) -> {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) return Integer.compare(ca, cb);
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Integer.compare(a.length() - i, b.length() - j);
-  };
+  static final Comparator<String> KEY_ORDER = io.lakevault.core.store.Keys.UTF8_ORDER;
 
   private final KernelCatalog catalog;
 
@@ -158,14 +147,9 @@ public final class Lookup {
     return live;
   }
 
-  /**
-   * The least string greater than every string that starts with {@code prefix}: its last character
-   * plus one (in UTF-8, UTF-16 and code point order alike); null when that is not a plain character.
-   */
+  /** The least string greater than every string that starts with {@code prefix} (null when there is none). */
   public static String upperBound(String prefix) {
-    char last = prefix.charAt(prefix.length() - 1);
-    if (last >= Character.MIN_SURROGATE - 1) return null;
-    return prefix.substring(0, prefix.length() - 1) + (char) (last + 1);
+    return io.lakevault.core.store.Keys.prefixUpperBound(prefix);
   }
 
   private static Predicate eq(String column, String value) {
