@@ -7,6 +7,8 @@ import io.delta.kernel.expressions.Predicate;
 import io.lakevault.core.store.Keys;
 import io.lakevault.kernel.KernelCatalog;
 import io.lakevault.spark.catalog.CatalogTable;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,13 +65,20 @@ public final class ArchiveView {
       Comparator.nullsFirst(Comparator.<Instant>naturalOrder()))
       .thenComparing(Item::versionId, Comparator.nullsFirst(Comparator.<String>naturalOrder()));
 
+  /** How stale a GET's or HEAD's view of the catalog may be: a new archive run shows within this. */
+  public static final Duration REFRESH = Duration.ofSeconds(5);
+  /** Rows of decoded catalog files kept for GETs and HEADs: a few hundred bytes each. */
+  public static final long CACHED_ROWS = 500_000;
+
   private final KernelCatalog catalog;
   private final Instant asOf;
+  private final KeyLookup keys;
 
-  /** @param asOf the view's time; null for now (each request then sees the catalog's latest commit) */
+  /** @param asOf the view's time; null for now (listings see the catalog's latest commit, reads within {@link #REFRESH}) */
   public ArchiveView(KernelCatalog catalog, Instant asOf) {
     this.catalog = catalog;
     this.asOf = asOf;
+    this.keys = new KeyLookup(catalog, COLUMNS, ArchiveView::item, REFRESH, CACHED_ROWS, Clock.systemUTC());
   }
 
   public Instant asOf() {
@@ -81,16 +90,17 @@ public final class ArchiveView {
     return catalog.partitions(CatalogTable.OBJECTS, "bucket");
   }
 
+  /** From the file list kept for reads (at most {@link #REFRESH} old): no log replay per request. */
   public boolean bucketExists(String bucket) {
-    return buckets().contains(bucket);
+    return keys.buckets().contains(bucket);
   }
 
   /** Every version of a key that existed at the view's time, disposed ones included, oldest first. */
   public List<Item> versions(String bucket, String key) {
     List<Item> out = new ArrayList<>();
-    catalog.scan(CatalogTable.OBJECTS, new And(eq("bucket", bucket), eq("key", key)), COLUMNS, r -> {
-      if (bucket.equals(r.string("bucket")) && key.equals(r.string("key")) && visible(r)) out.add(item(r));
-    });
+    for (Item i : keys.rows(bucket, key)) {
+      if (asOf == null || (i.lastModified() != null && !i.lastModified().isAfter(asOf))) out.add(i);
+    }
     out.sort(AGE);
     return out;
   }

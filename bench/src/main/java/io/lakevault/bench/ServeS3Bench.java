@@ -117,7 +117,7 @@ public final class ServeS3Bench {
       System.setProperty("aws.secretAccessKey", SECRET);
       try (S3Gateway gateway = new S3Gateway(new KernelCatalog(config), local, keys,
           new S3Gateway.Options("127.0.0.1", 0, false, Map.of(KEY_ID, SECRET), null, 32, 256), Clock.systemUTC()).start();
-           ObjectStore client = ObjectStores.open(LakevaultConfig.of(Map.of("s3.endpoint", gateway.url(),
+           ObjectStore client = ObjectStores.open(LakevaultConfig.of(Map.of("store.local.root", "", "s3.endpoint", gateway.url(),
                "s3.path-style", "true", "s3.region", "us-east-1", "s3.max-attempts", "1")))) {
         Reader served = e -> {
           try (InputStream in = client.get(new ObjectRef(ArchiveBench.BUCKET, e.key(), null))) {

@@ -85,9 +85,25 @@ public final class KernelCatalog {
    * @param columns the columns to read; {@link Rows} reads them by name
    */
   public boolean scan(CatalogTable t, Predicate filter, List<String> columns, Consumer<Rows> each) {
-    Optional<FileScan> scan = files(t, filter, columns, null);
-    if (scan.isEmpty()) return false;
-    for (ScanFile f : scan.get().files()) scan.get().read(f, each);
+    Optional<Snapshot> s = snapshot(t);
+    if (s.isEmpty()) return false;
+    StructType schema = s.get().getSchema(engine);
+    StructType read = new StructType();
+    for (String c : columns) read = read.add(schema.get(c));
+    io.delta.kernel.ScanBuilder b = s.get().getScanBuilder(engine).withReadSchema(engine, read);
+    if (filter != null) b = b.withFilter(engine, filter);
+    Scan scan = b.build();
+    FileScan reader = new FileScan(t, scan.getScanState(engine), read, filter, List.of());
+    // Each file is read as the log replay hands it out: nothing is held beyond the current batch.
+    try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
+      while (files.hasNext()) {
+        try (CloseableIterator<Row> fileRows = files.next().getRows()) {
+          while (fileRows.hasNext()) reader.read(new ScanFile(fileRows.next(), null, null, -1), each);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the catalog's " + t.tableName() + " table at " + path(t), e);
+    }
     return true;
   }
 
@@ -118,7 +134,7 @@ public final class KernelCatalog {
         try (CloseableIterator<Row> fileRows = it.next().getRows()) {
           while (fileRows.hasNext()) {
             Row file = fileRows.next();
-            files.add(new ScanFile(file, minColumn == null ? null : minOf(file, minColumn)));
+            files.add(minColumn == null ? new ScanFile(file, null, null, -1) : withStats(file, minColumn));
           }
         }
       }
@@ -131,23 +147,42 @@ public final class KernelCatalog {
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   /**
-   * The column's minimum from the file's statistics; Delta truncates long strings there to a prefix,
-   * which is still a lower bound. Null when the file has no statistics (then it may hold anything).
+   * The file with the column's minimum and maximum and its row count from its statistics. Delta truncates
+   * long strings there: the minimum to a prefix, the maximum to a prefix with a high character appended,
+   * still bounds. Null bounds (and -1 rows) when the file has no statistics: it may hold anything.
    */
-  private static String minOf(Row file, String column) {
+  private static ScanFile withStats(Row file, String column) {
     Row add = file.getStruct(InternalScanFileUtils.ADD_FILE_ORDINAL);
-    if (add.isNullAt(InternalScanFileUtils.ADD_FILE_STATS_ORDINAL)) return null;
+    if (add.isNullAt(InternalScanFileUtils.ADD_FILE_STATS_ORDINAL)) return new ScanFile(file, null, null, -1);
     try {
-      com.fasterxml.jackson.databind.JsonNode v = JSON.readTree(add.getString(InternalScanFileUtils.ADD_FILE_STATS_ORDINAL))
-          .path("minValues").path(column);
-      return v.isTextual() ? v.asText() : null;
+      com.fasterxml.jackson.databind.JsonNode stats = JSON.readTree(add.getString(InternalScanFileUtils.ADD_FILE_STATS_ORDINAL));
+      com.fasterxml.jackson.databind.JsonNode min = stats.path("minValues").path(column);
+      com.fasterxml.jackson.databind.JsonNode max = stats.path("maxValues").path(column);
+      return new ScanFile(file, min.isTextual() ? min.asText() : null, max.isTextual() ? max.asText() : null,
+          stats.path("numRecords").asLong(-1));
     } catch (IOException e) {
-      return null;
+      return new ScanFile(file, null, null, -1);
     }
   }
 
-  /** One data file of a {@link FileScan}; {@code min} the least value of the ordering column, null if unknown. */
-  public record ScanFile(Row row, String min) {}
+  /**
+   * One data file of a {@link FileScan}: the least and greatest value of the ordering column and its rows,
+   * from its statistics (null, null, -1 when unknown).
+   */
+  public record ScanFile(Row row, String min, String max, long rows) {
+    /** The file's path: Delta never rewrites a path with other rows (a purge keeps it with a new size). */
+    public String path() {
+      return InternalScanFileUtils.getAddFileStatus(row).getPath();
+    }
+
+    public long size() {
+      return InternalScanFileUtils.getAddFileStatus(row).getSize();
+    }
+
+    public Map<String, String> partitionValues() {
+      return InternalScanFileUtils.getPartitionValues(row);
+    }
+  }
 
   /** The files of one snapshot chosen by a filter, read one at a time with {@link #read}. */
   public final class FileScan {
