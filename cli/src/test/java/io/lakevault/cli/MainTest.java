@@ -72,7 +72,7 @@ class MainTest {
     String commands = top.out().substring(top.out().indexOf("Commands:"));
     commands = commands.substring(0, commands.indexOf("\n\n") < 0 ? commands.length() : commands.indexOf("\n\n"));
     for (String line : commands.lines().skip(1).toList()) {
-      assertTrue(line.matches("  [a-z]+ .*\\.") || line.matches("  help .*"), "a cut summary: '" + line + "'");
+      assertTrue(line.matches("  [a-z0-9-]+ .*\\.") || line.matches("  help .*"), "a cut summary: '" + line + "'");
     }
   }
 
