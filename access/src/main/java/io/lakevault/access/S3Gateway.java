@@ -3,6 +3,7 @@ package io.lakevault.access;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.lakevault.core.HttpServers;
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.Shell;
 import io.lakevault.core.pack.KeyEncryptionKey;
@@ -95,7 +96,7 @@ public final class S3Gateway implements AutoCloseable {
     this.packs = new PackCache(catalog, store, keys, o.openPacks());
     this.signatures = o.credentials().isEmpty() ? null : new SigV4(o.credentials(), clock);
     this.anonymous = o.anonymous();
-    this.server = HttpServer.create(new InetSocketAddress(address, o.port()), 256);
+    this.server = HttpServers.create(new InetSocketAddress(address, o.port()), 256);
     this.pool = Executors.newFixedThreadPool(o.threads(), r -> {
       Thread t = new Thread(r, "lakevault-serve-s3");
       t.setDaemon(true);
@@ -116,9 +117,7 @@ public final class S3Gateway implements AutoCloseable {
 
   /** The endpoint URL clients pass as {@code --endpoint-url}. */
   public String url() {
-    InetSocketAddress a = server.getAddress();
-    String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    return HttpServers.url(server);
   }
 
   @Override
@@ -565,10 +564,11 @@ public final class S3Gateway implements AutoCloseable {
         return;
       }
       OutputStream o = x.getResponseBody();
-      byte[] held = new byte[64 * 1024];
+      int size = (int) Math.min(64 * 1024, length); // a small object needs no 64 KiB buffers
+      byte[] held = new byte[size];
       int heldLength = 0;
       long left = length;
-      byte[] buf = new byte[64 * 1024];
+      byte[] buf = new byte[size];
       while (left > 0) {
         int n = in.read(buf, 0, (int) Math.min(buf.length, left));
         if (n < 0) throw new IOException("the entry ended " + left + " bytes early");

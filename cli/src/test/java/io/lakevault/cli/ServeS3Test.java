@@ -102,7 +102,11 @@ class ServeS3Test {
   record Run(int code, String out, String err) {}
 
   private static Run aws(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("aws", "--endpoint-url", gateway.url(), "--output", "json"));
+    return awsAt(gateway, args);
+  }
+
+  private static Run awsAt(S3Gateway endpoint, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("aws", "--endpoint-url", endpoint.url(), "--output", "json"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
     env(pb);
@@ -178,6 +182,59 @@ class ServeS3Test {
       TreeSet<String> want = new TreeSet<>();
       for (String k : expected(bucket, "", null).keySet()) want.add(k.contains("/") ? k.substring(0, k.indexOf('/') + 1) : k);
       assertEquals(want, entries, bucket);
+    }
+  }
+
+  /**
+   * More keys than one page holds at the clients' default page size (1,000): 1,500 copies of one ledger
+   * file under new keys, appended to a second copy's objects table as the archive's dedup would catalog
+   * identical objects (every row names the same pack entry), then listed and read without --page-size.
+   */
+  @Test
+  void listingsPageAtTheDefaultPageSizeOverMoreThanAThousandKeys() throws Exception {
+    Path manyDir = dir.resolve("many");
+    DemoCatalog.copy(DemoCatalog.get().store(), manyDir.resolve("store"));
+    String objects = manyDir.resolve("store/lakevault-catalog/catalog/objects").toString();
+    SparkSession spark = SharedSpark.session();
+    Lookup.Version one = expected(BUCKET, PREFIX, null).values().iterator().next();
+    org.apache.spark.sql.Dataset<Row> row = spark.read().format("delta").load(objects)
+        .where(org.apache.spark.sql.functions.col("bucket").equalTo(BUCKET)
+            .and(org.apache.spark.sql.functions.col("key").equalTo(one.key()))
+            .and(org.apache.spark.sql.functions.col("version_id").equalTo(one.versionId())));
+    assertEquals(1, row.count());
+    int n = 1500;
+    // Two folders (for a delimiter listing) of zero-padded names, so their order is the numbers' order.
+    spark.range(n).crossJoin(row.drop("key", "version_id").withColumnRenamed("bucket", "b"))
+        .selectExpr("b AS bucket", "format_string('many/%s/obj-%04d.csv', IF(id % 2 = 0, 'even', 'odd'), id) AS key",
+            "concat('v', id) AS version_id", "*")
+        .drop("id", "b").select(row.columns()[0], java.util.Arrays.copyOfRange(row.columns(), 1, row.columns().length))
+        .write().format("delta").mode("append").save(objects);
+    LakevaultConfig manyConfig = LakevaultConfig.of(Map.of("store.local.root", manyDir.resolve("store").toString(),
+        "keys.local.dir", DemoCatalog.get().work.resolve("keys").toString()));
+    try (ObjectStore manyStore = ObjectStores.open(manyConfig);
+         S3Gateway many = new S3Gateway(new KernelCatalog(manyConfig), manyStore, keys,
+             new S3Gateway.Options("127.0.0.1", 0, false, Map.of(KEY_ID, SECRET), null, 8, 16), Clock.systemUTC()).start()) {
+      TreeMap<String, Long> want = new TreeMap<>();
+      for (int i = 0; i < n; i++) want.put(String.format("many/%s/obj-%04d.csv", i % 2 == 0 ? "even" : "odd", i), one.size());
+      // One request returns the first 1,000 and a continuation token.
+      Run first = awsAt(many, "s3api", "list-objects-v2", "--no-paginate", "--bucket", BUCKET, "--prefix", "many/");
+      assertEquals(0, first.code(), first.err());
+      JsonNode page = JSON.readTree(first.out());
+      assertEquals(1000, page.get("Contents").size());
+      assertTrue(page.get("IsTruncated").asBoolean() && page.has("NextContinuationToken"), first.out());
+      assertEquals(want.firstKey(), page.get("Contents").get(0).get("Key").asText());
+      // The CLI follows the tokens on its own: every key once, in order.
+      Run ls = awsAt(many, "s3", "ls", "--recursive", "s3://" + BUCKET + "/many/");
+      assertEquals(0, ls.code(), ls.err());
+      assertEquals(want, listing(ls.out()));
+      Run versions = awsAt(many, "s3api", "list-object-versions", "--bucket", BUCKET, "--prefix", "many/");
+      assertEquals(0, versions.code(), versions.err());
+      assertEquals(n, JSON.readTree(versions.out()).get("Versions").size());
+      // Every row names the same entry: the bytes are the ledger file's.
+      Path got = manyDir.resolve("obj-1499.csv");
+      Run cp = awsAt(many, "s3", "cp", "s3://" + BUCKET + "/many/odd/obj-1499.csv", got.toString());
+      assertEquals(0, cp.code(), cp.err());
+      assertArrayEquals(source(one), Files.readAllBytes(got));
     }
   }
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.lakevault.core.ErrorKind;
+import io.lakevault.core.HttpServers;
 import io.lakevault.core.LakevaultException;
 import io.lakevault.core.Times;
 import io.lakevault.core.policy.KeyGlob;
@@ -62,7 +63,7 @@ public final class DeskServer implements AutoCloseable {
     this.desk = desk;
     InetAddress address = InetAddress.getByName(bind);
     this.loopback = address.isLoopbackAddress();
-    this.server = HttpServer.create(new InetSocketAddress(address, port), 64);
+    this.server = HttpServers.create(new InetSocketAddress(address, port), 64);
     this.pool = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "lakevault-ui");
       t.setDaemon(true);
@@ -104,9 +105,7 @@ public final class DeskServer implements AutoCloseable {
   }
 
   public String url() {
-    InetSocketAddress a = server.getAddress();
-    String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/";
+    return HttpServers.url(server) + "/";
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
 import com.github.luben.zstd.ZstdIOException;
+import com.github.luben.zstd.RecyclingBufferPool;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import io.lakevault.core.store.BoundedInputStream;
 import java.io.ByteArrayInputStream;
@@ -238,8 +239,9 @@ public final class PackReader {
     try {
       switch (e.codec()) {
         case RAW -> { }
-        case ZSTD -> in = new ZstdInputStreamNoFinalizer(in);
-        case ZSTD_DICTIONARY -> in = new ZstdInputStreamNoFinalizer(in).setDict(dictionary());
+        // Recycled input buffers: zstd's default allocates 128 KiB per stream, more than a small entry itself.
+        case ZSTD -> in = new ZstdInputStreamNoFinalizer(in, RecyclingBufferPool.INSTANCE);
+        case ZSTD_DICTIONARY -> in = new ZstdInputStreamNoFinalizer(in, RecyclingBufferPool.INSTANCE).setDict(dictionary());
         default -> throw new IllegalStateException();
       }
     } catch (ZstdIOException | ZstdException z) {
