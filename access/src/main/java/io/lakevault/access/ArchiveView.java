@@ -1,12 +1,7 @@
 package io.lakevault.access;
 
-import io.delta.kernel.expressions.And;
-import io.delta.kernel.expressions.Column;
-import io.delta.kernel.expressions.Literal;
-import io.delta.kernel.expressions.Predicate;
 import io.lakevault.core.store.Keys;
 import io.lakevault.kernel.KernelCatalog;
-import io.lakevault.spark.catalog.CatalogTable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,8 +20,9 @@ import java.util.function.Supplier;
  * latest last-modified at or before the time, ties by version id). A version whose pack retention expiry
  * deleted is gone, as a deleted object is; erased versions have no row.
  *
- * <p>Listings are paged without holding the prefix: one page reads the table's files in the order of
- * their least key (from Delta's statistics), keeps the first entries after the marker in a bounded sorted
+ * <p>Listings are paged without holding the prefix: one page reads the table's files (from the file list
+ * {@link KeyLookup} keeps, at most {@link #REFRESH} old: no log replay per page) in the order of their
+ * least key (from Delta's statistics), keeps the first entries after the marker in a bounded sorted
  * window, and stops reading once the next file's least key is past the window. Memory per page grows with
  * the page and with the keys under the common prefixes it rolls up, not with the bucket.
  */
@@ -65,18 +61,16 @@ public final class ArchiveView {
       Comparator.nullsFirst(Comparator.<Instant>naturalOrder()))
       .thenComparing(Item::versionId, Comparator.nullsFirst(Comparator.<String>naturalOrder()));
 
-  /** How stale a GET's or HEAD's view of the catalog may be: a new archive run shows within this. */
+  /** How stale a request's view of the catalog may be: a new archive run shows within this. */
   public static final Duration REFRESH = Duration.ofSeconds(5);
   /** Rows of decoded catalog files kept for GETs and HEADs: a few hundred bytes each. */
   public static final long CACHED_ROWS = 500_000;
 
-  private final KernelCatalog catalog;
   private final Instant asOf;
   private final KeyLookup keys;
 
-  /** @param asOf the view's time; null for now (listings see the catalog's latest commit, reads within {@link #REFRESH}) */
+  /** @param asOf the view's time; null for now (the catalog as read at most {@link #REFRESH} ago) */
   public ArchiveView(KernelCatalog catalog, Instant asOf) {
-    this.catalog = catalog;
     this.asOf = asOf;
     this.keys = new KeyLookup(catalog, COLUMNS, ArchiveView::item, REFRESH, CACHED_ROWS, Clock.systemUTC());
   }
@@ -87,7 +81,9 @@ public final class ArchiveView {
 
   /** The source buckets the archive holds: the objects table's partitions, no data file read. */
   public List<String> buckets() {
-    return catalog.partitions(CatalogTable.OBJECTS, "bucket");
+    List<String> out = new ArrayList<>(keys.buckets());
+    out.sort(Keys.UTF8_ORDER);
+    return out;
   }
 
   /** From the file list kept for reads (at most {@link #REFRESH} old): no log replay per request. */
@@ -220,21 +216,15 @@ public final class ArchiveView {
       String past = d != null && isPrefix(after, p, d) ? Keys.prefixUpperBound(after) : null;
       lower = past != null && !afterInclusive ? past : after;
     }
-    Predicate filter = eq("bucket", bucket);
-    if (!lower.isEmpty()) filter = new And(filter, new Predicate(">=", new Column("key"), Literal.ofString(lower)));
     String upper = p.isEmpty() ? null : Keys.prefixUpperBound(p);
-    if (upper != null) filter = new And(filter, new Predicate("<", new Column("key"), Literal.ofString(upper)));
     Window<S> w = new Window<>();
-    Optional<KernelCatalog.FileScan> scan = catalog.files(CatalogTable.OBJECTS, filter, COLUMNS, "key");
-    if (scan.isEmpty()) return w;
-    List<KernelCatalog.ScanFile> files = new ArrayList<>(scan.get().files());
-    files.sort(Comparator.comparing(KernelCatalog.ScanFile::min, Comparator.nullsFirst(Keys.UTF8_ORDER)));
-    for (KernelCatalog.ScanFile f : files) {
+    KeyLookup.Files files = keys.files(bucket, lower.isEmpty() ? null : lower, upper);
+    for (KernelCatalog.ScanFile f : files.files()) {
       if (w.bound != null && f.min() != null && f.min().startsWith(p)
           && Keys.UTF8_ORDER.compare(entryOf(f.min(), p, d), w.bound) >= 0) {
         break; // this file and every later one start past the window (entries grow with keys)
       }
-      scan.get().read(f, r -> {
+      files.scan().read(f, r -> {
         String key = r.string("key");
         if (!bucket.equals(r.string("bucket")) || !key.startsWith(p) || !visible(r)) return;
         String entry = entryOf(key, p, d);
@@ -278,10 +268,6 @@ public final class ArchiveView {
     if (asOf == null) return true;
     Instant modified = r.instant("last_modified_date");
     return modified != null && !modified.isAfter(asOf);
-  }
-
-  private static Predicate eq(String column, String value) {
-    return new Predicate("=", new Column(column), Literal.ofString(value));
   }
 
   private static Item item(KernelCatalog.Rows r) {

@@ -19,7 +19,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Every row of one key, fast enough for a GET: the {@code objects} table's file list (paths, bucket,
+ * Every row of one key, fast enough for a GET, and the files a listing page reads: the {@code objects} table's file list (paths, bucket,
  * key bounds and row counts from the statistics) is read once and refreshed when older than
  * {@code refresh}, so a lookup costs no log replay; the files whose key range holds the key are then read
  * from a cache of decoded files (sorted by key; files are immutable, keyed by path and size) or decoded
@@ -69,6 +69,26 @@ final class KeyLookup {
   /** The buckets with files in the table as last read (at most {@code refresh} ago). */
   java.util.Set<String> buckets() {
     return snapshot().byBucket().keySet();
+  }
+
+  /** Files of the table as last read, and the scan that reads them. */
+  record Files(KernelCatalog.FileScan scan, List<KernelCatalog.ScanFile> files) {}
+
+  /**
+   * The bucket's files whose key range meets [{@code lower}, {@code upper}) (null: unbounded; files without
+   * statistics always), in order of their least key, from the file list as last read: a listing page costs
+   * no log replay.
+   */
+  Files files(String bucket, String lower, String upper) {
+    Snapshot s = snapshot();
+    List<KernelCatalog.ScanFile> out = new ArrayList<>();
+    for (KernelCatalog.ScanFile f : s.byBucket().getOrDefault(bucket, List.of())) {
+      if (lower != null && f.max() != null && Keys.UTF8_ORDER.compare(f.max(), lower) < 0) continue;
+      if (upper != null && f.min() != null && Keys.UTF8_ORDER.compare(f.min(), upper) >= 0) continue;
+      out.add(f);
+    }
+    out.sort(Comparator.comparing(KernelCatalog.ScanFile::min, Comparator.nullsFirst(Keys.UTF8_ORDER)));
+    return new Files(s.scan(), out);
   }
 
   /** Every row of the key in the table as last read (at most {@code refresh} ago), in no particular order. */
