@@ -229,10 +229,10 @@ public final class S3ObjectStore implements ObjectStore {
 
   /** One GET: the response headers carry what HEAD would, so archiving costs one request per object. */
   @Override
-  public ObjectContent open(ObjectRef ref) {
+  public ObjectContent open(ObjectRef ref, String ifMatch) {
     try {
       var in = s3.getObject(r -> r.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId())
-          .checksumMode(ChecksumMode.ENABLED));
+          .ifMatch(ifMatch == null ? null : "\"" + ifMatch + "\"").checksumMode(ChecksumMode.ENABLED));
       GetObjectResponse g = in.response();
       Map<ChecksumAlgorithm, String> sums = new EnumMap<>(ChecksumAlgorithm.class);
       if (g.checksumCRC32() != null) sums.put(ChecksumAlgorithm.CRC32, g.checksumCRC32());

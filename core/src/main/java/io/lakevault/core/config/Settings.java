@@ -153,6 +153,10 @@ public final class Settings {
         return d;
       });
 
+  public static final Setting<Boolean> ARCHIVE_VERIFY_SOURCE_MD5 = new Setting<>("archive.verify-source-md5", "false",
+      "Check each source's bytes against its ETag's MD5 (single-part, not SSE-KMS or SSE-C objects) as the archive reads them. Off by default: sources are read by version id, or with the inventory's ETag as If-Match, and the ETag is compared from the response, so the bytes are that version; MD5 guards only the transfer, which TLS and the SDK's checksum validation guard already, and costs about an eighth of the archive's CPU. Turn it on for plain-HTTP endpoints or stores you do not trust to return what they stored.",
+      "boolean", Settings::bool);
+
   public static final Setting<Duration> LEASE_TIMEOUT = new Setting<>("lease.timeout", "10m",
       "How long a run that writes the catalog and the archive (archive) may go without renewing its run lease before another run may take the lease over; the holder renews it every tenth of this. Longer than any pause a driver may take (GC, network), shorter than you would wait after a crash.",
       "duration", s -> {
@@ -203,7 +207,7 @@ public final class Settings {
     for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
         S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS,
         CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE, ARCHIVE_DEFAULT_KEY, KEYS_LOCAL_DIR, KMS_ENDPOINT, STS_ENDPOINT,
-        RESTORE_POLL_INTERVAL, ARCHIVE_MAX_SKIPPED_FRACTION, LEASE_TIMEOUT, LIFECYCLE_ERASER_ROLE, ERASURE_PURGE_WITHIN, DRILL_TARGET, DRILL_MAX_BYTES,
+        RESTORE_POLL_INTERVAL, ARCHIVE_MAX_SKIPPED_FRACTION, ARCHIVE_VERIFY_SOURCE_MD5, LEASE_TIMEOUT, LIFECYCLE_ERASER_ROLE, ERASURE_PURGE_WITHIN, DRILL_TARGET, DRILL_MAX_BYTES,
         SERVE_S3_CREDENTIALS)) {
       ALL.put(s.key(), s);
     }

@@ -356,10 +356,11 @@ public final class LocalObjectStore implements ObjectStore {
 
   /** One read of the version records serves both the metadata and the bytes. */
   @Override
-  public ObjectContent open(ObjectRef ref) {
+  public ObjectContent open(ObjectRef ref, String ifMatch) {
     List<VersionRecord> all = versionsToRead(ref);
     VersionRecord v = find(ref, all);
     ObjectMetadata m = toMetadata(ref.bucket(), ref.key(), v);
+    ObjectStore.checkETag(ref, m, ifMatch);
     return new ObjectContent(m, read(ref, all, v, m, null));
   }
 
@@ -375,10 +376,11 @@ public final class LocalObjectStore implements ObjectStore {
    * besides the metadata's three, where a stream takes a read more to find the end.
    */
   @Override
-  public ObjectBytes readAll(ObjectRef ref, int limit) {
+  public ObjectBytes readAll(ObjectRef ref, int limit, String ifMatch) {
     List<VersionRecord> all = versionsToRead(ref);
     VersionRecord v = find(ref, all);
     ObjectMetadata m = toMetadata(ref.bucket(), ref.key(), v);
+    ObjectStore.checkETag(ref, m, ifMatch);
     checkReadable(ref, m);
     byte[] bytes = new byte[limit];
     ByteBuffer[] into = {ByteBuffer.wrap(bytes), ByteBuffer.allocate(1)};

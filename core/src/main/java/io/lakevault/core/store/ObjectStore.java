@@ -46,9 +46,27 @@ public interface ObjectStore extends AutoCloseable {
    * one response where the store allows. The caller closes the content.
    */
   default ObjectContent open(ObjectRef ref) {
+    return open(ref, null);
+  }
+
+  /**
+   * {@link #open(ObjectRef)} on a condition, as S3's {@code If-Match}: refused with PRECONDITION_FAILED,
+   * before any byte is sent, unless the version read has the ETag {@code ifMatch} (unquoted; {@code null}:
+   * no condition). An object overwritten since its ETag was seen fails at once instead of being read whole.
+   */
+  default ObjectContent open(ObjectRef ref, String ifMatch) {
     ObjectMetadata m = head(ref);
+    checkETag(ref, m, ifMatch);
     String v = ref.versionId() != null ? ref.versionId() : ("null".equals(m.versionId()) ? null : m.versionId());
     return new ObjectContent(m, get(new ObjectRef(ref.bucket(), ref.key(), v)));
+  }
+
+  /** The refusal of a read whose version no longer has the ETag the caller expects. */
+  static void checkETag(ObjectRef ref, ObjectMetadata m, String ifMatch) {
+    if (ifMatch != null && !ifMatch.equals(m.eTag())) {
+      throw new ObjectStoreException(ObjectStoreException.Reason.PRECONDITION_FAILED, ref + " has ETag " + m.eTag()
+          + ", not " + ifMatch + " (If-Match)");
+    }
   }
 
   /** Single PUT of {@code length} bytes read from {@code data}; at most {@link S3Limits#MAX_SINGLE_PUT}. */
@@ -128,7 +146,12 @@ public interface ObjectStore extends AutoCloseable {
    * object of a lake through here).
    */
   default ObjectBytes readAll(ObjectRef ref, int limit) {
-    try (ObjectContent c = open(ref)) {
+    return readAll(ref, limit, null);
+  }
+
+  /** {@link #readAll(ObjectRef, int)} on the condition of {@link #open(ObjectRef, String)}. */
+  default ObjectBytes readAll(ObjectRef ref, int limit, String ifMatch) {
+    try (ObjectContent c = open(ref, ifMatch)) {
       InputStream in = c.stream();
       byte[] b = new byte[limit];
       int filled = 0;

@@ -302,6 +302,26 @@ public abstract class ObjectStoreContract {
         () -> store().open(ObjectRef.of(b, "missing.json"))).reason());
   }
 
+  /** If-Match: the null version read only while it still has the ETag the caller saw (the archive's sources). */
+  @Test
+  void aReadOnIfMatchIsRefusedOnceTheObjectWasReplaced() throws Exception {
+    String b = bucket(false, false);
+    ObjectMetadata first = store().put(b, "plain.json", bytes("{\"v\":1}"), PutOptions.defaults());
+    ObjectRef nullVersion = new ObjectRef(b, "plain.json", "null");
+    try (ObjectStore.ObjectContent c = store().open(nullVersion, first.eTag())) {
+      assertArrayEquals(bytes("{\"v\":1}"), c.stream().readAllBytes());
+    }
+    assertArrayEquals(bytes("{\"v\":1}"), store().readAll(ObjectRef.of(b, "plain.json"), 100, first.eTag()).bytes());
+    ObjectMetadata second = store().put(b, "plain.json", bytes("{\"v\":2}"), PutOptions.defaults());
+    for (ObjectRef ref : List.of(nullVersion, ObjectRef.of(b, "plain.json"))) {
+      assertEquals(Reason.PRECONDITION_FAILED, assertThrows(ObjectStoreException.class,
+          () -> store().readAll(ref, 100, first.eTag())).reason(), ref.toString());
+      assertEquals(Reason.PRECONDITION_FAILED, assertThrows(ObjectStoreException.class,
+          () -> store().open(ref, first.eTag())).reason(), ref.toString());
+    }
+    assertArrayEquals(bytes("{\"v\":2}"), store().readAll(nullVersion, 100, second.eTag()).bytes());
+  }
+
   @Test
   void readAllGivesTheVersionWholeAndTellsWhenItIsLongerThanAsked() {
     String b = bucket(true, false);

@@ -3,6 +3,7 @@ package io.lakevault.archive;
 import io.lakevault.aws.KeyResolvers;
 import io.lakevault.aws.ObjectStores;
 import io.lakevault.core.config.LakevaultConfig;
+import io.lakevault.core.config.Settings;
 import io.lakevault.core.pack.EntrySource;
 import io.lakevault.core.pack.PackDictionary;
 import io.lakevault.core.pack.PackEntry;
@@ -106,6 +107,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
   private final Tuning tuning;
   private final PackJournal journal;
   private final String runId;
+  private final boolean verifySourceMd5;
 
   PackTask(LakevaultConfig config, Map<String, ClassTarget> classes, Instant createdAt, String writer, Tuning tuning,
       PackJournal journal, String runId) {
@@ -116,6 +118,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
     this.tuning = tuning;
     this.journal = journal;
     this.runId = runId;
+    this.verifySourceMd5 = config.get(Settings.ARCHIVE_VERIFY_SOURCE_MD5);
   }
 
   @Override
@@ -463,10 +466,16 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
     return null;
   }
 
-  private static EntrySource source(Row r, ObjectMetadata m) {
+  /**
+   * What the pack writer records of a source. The bytes are checked against the ETag's MD5 only where
+   * {@code archive.verify-source-md5} asks: they were read by version id or on If-Match with the ETag
+   * compared from the response, so they are that version; MD5 guards only the transfer, which TLS and the
+   * SDK's checksum validation already guard (docs/configuration.md).
+   */
+  private EntrySource source(Row r, ObjectMetadata m) {
     return new EntrySource(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"), r.getAs("e_tag"),
         instant(r.getAs("last_modified_date")), r.<Long>getAs("size"), instant(r.getAs("retain_until")),
-        m.contentType(), m.userMetadata(), expectedMd5(r));
+        m.contentType(), m.userMetadata(), verifySourceMd5 ? expectedMd5(r) : null);
   }
 
   /** The MD5 the bytes must have: the ETag, when S3 computed it as one (single part, not KMS or SSE-C). */

@@ -1,5 +1,6 @@
 package io.lakevault.archive;
 
+import io.lakevault.core.inventory.InventoryValues;
 import io.lakevault.core.store.ObjectMetadata;
 import io.lakevault.core.store.ObjectRef;
 import io.lakevault.core.store.ObjectStore;
@@ -33,7 +34,7 @@ final class SourceFetcher implements AutoCloseable {
    */
   record Fetched(Row row, ObjectMetadata metadata, byte[] bytes, String missing, ObjectStore store, ObjectRef ref) {
     ObjectStore.ObjectContent open() {
-      return store.open(ref);
+      return store.open(ref, ifMatch(row));
     }
   }
 
@@ -74,6 +75,16 @@ final class SourceFetcher implements AutoCloseable {
 
   static ObjectRef ref(Row r) {
     return new ObjectRef(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"));
+  }
+
+  /**
+   * The condition of a source's GET: a version id names bytes that never change, but the current version
+   * (a report without version ids) and the null version (versioning off, or suspended) are replaced by an
+   * overwrite; with the inventory's ETag as If-Match, S3 refuses a replaced one before sending its bytes.
+   */
+  static String ifMatch(Row r) {
+    String version = r.getAs("version_id");
+    return version == null || version.equals(InventoryValues.NULL_VERSION) ? r.getAs("e_tag") : null;
   }
 
   boolean hasNext() {
@@ -132,7 +143,7 @@ final class SourceFetcher implements AutoCloseable {
       return new Fetched(r, null, null, null, store, ref);
     }
     try {
-      ObjectStore.ObjectBytes b = store.readAll(ref, (int) size);
+      ObjectStore.ObjectBytes b = store.readAll(ref, (int) size, ifMatch(r));
       byte[] bytes = b.bytes();
       if (b.longer()) {
         // Longer than the inventory says: one byte more is enough for the writer to tell.
@@ -157,6 +168,7 @@ final class SourceFetcher implements AutoCloseable {
   static String unreadable(ObjectStoreException e) {
     return switch (e.reason()) {
       case NOT_FOUND -> "gone since the inventory (404, or now a delete marker)";
+      case PRECONDITION_FAILED -> "changed since the inventory: " + e.getMessage();
       case NO_SUCH_BUCKET -> "gone since the inventory (its bucket no longer exists)";
       case INVALID_OBJECT_STATE -> "in GLACIER or DEEP_ARCHIVE and not restored: restore it first, or exclude it in the policy";
       case ACCESS_DENIED -> "access denied: the role cannot read it, or cannot use its SSE-KMS key (grant both, or exclude"

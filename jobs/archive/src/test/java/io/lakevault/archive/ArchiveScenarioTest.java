@@ -66,7 +66,7 @@ class ArchiveScenarioTest {
           pack-size: 5 MiB
       rules:
         - id: all
-          match: {bucket: [src-a, src-b]}
+          match: {bucket: [src-a, src-b, src-plain]}
           class: keep-2y
       """;
   static final PackTask.Tuning TUNING = new PackTask.Tuning(4, 3, 1L << 20, 256L << 10, 5L << 20, 2000, 8L << 20, 1000, -1);
@@ -277,9 +277,14 @@ class ArchiveScenarioTest {
     source("src-a", "stable.json", json(r, 100));
     ObjectMetadata gone = source("src-a", "deleted.json", json(r, 100));
     source("src-b", "overwritten.json", json(r, 100));
+    // Versioning off: the inventory lists the null version, which an overwrite replaces.
+    store.createBucket("src-plain", false, false);
+    ObjectMetadata plain = source("src-plain", "replaced.json", json(r, 100));
+    assertEquals("null", plain.versionId());
     writeClassified();
     store.delete(gone.ref());  // the version is removed for good after the inventory
     store.put("src-b", "overwritten.json", json(r, 120), PutOptions.defaults());
+    store.put("src-plain", "replaced.json", json(r, 100), PutOptions.defaults());
     // The inventory listed the overwritten object's first version; its version id still reads it, so
     // simulate an unversioned overwrite: classify the current version under the old ETag.
     Row old = classified.remove(2);
@@ -291,12 +296,40 @@ class ArchiveScenarioTest {
     writeClassified();
     ArchiveResult result = archive("archive-1", TUNING);
     assertEquals(1, result.objects());
-    assertEquals(2, result.skipped());
+    assertEquals(3, result.skipped());
     assertTrue(result.skipReasons().keySet().stream().anyMatch(s -> s.startsWith("gone since the inventory")),
         result.skipReasons().toString());
     assertTrue(result.skipReasons().keySet().stream().anyMatch(s -> s.startsWith("changed since the inventory")),
         result.skipReasons().toString());
+    // The replaced null version was refused by its GET's If-Match, before any byte was read.
+    assertTrue(result.skippedExamples().stream().anyMatch(k -> k.toString().contains("replaced.json")
+        && k.toString().contains("(If-Match)")), result.skippedExamples().toString());
     assertEquals(List.of("stable.json"), catalog.read(CatalogTable.OBJECTS).select("key").as(
+        org.apache.spark.sql.Encoders.STRING()).collectAsList());
+  }
+
+  /**
+   * Bytes that went bad where they are stored, ETag and length unchanged: only the MD5 of what was read
+   * tells, and only with archive.verify-source-md5 on (off by default: docs/archive.md).
+   */
+  @Test
+  void withSourceMd5OnBytesThatDoNotMatchTheirETagAreSkipped() throws Exception {
+    Random r = new Random(4);
+    source("src-a", "sound.json", json(r, 100));
+    source("src-a", "rotten.json", json(r, 100));
+    writeClassified();
+    Path file = store.livePath("src-a", "rotten.json");
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length / 2] ^= 0x20;
+    Files.write(file, bytes);
+    LakevaultConfig md5 = SharedSpark.localConfig(dir, Map.of("keys.local.dir", dir.resolve("keys").toString(),
+        "catalog.uri", "s3://cat/c" + N.get(), "archive.verify-source-md5", "true"));
+    ArchiveResult result = new ArchiveJob(new Catalog(SharedSpark.session(), md5), Clock.systemUTC(), TUNING)
+        .run(new ArchiveJob.Request(List.of(), false, PriceTable.builtIn(), null), "archive-md5");
+    assertEquals(1, result.objects());
+    assertEquals(1, result.skipped());
+    assertTrue(result.skippedExamples().get(0).reason().contains("does not match its ETag"), result.skippedExamples().toString());
+    assertEquals(List.of("sound.json"), catalog.read(CatalogTable.OBJECTS).select("key").as(
         org.apache.spark.sql.Encoders.STRING()).collectAsList());
   }
 
