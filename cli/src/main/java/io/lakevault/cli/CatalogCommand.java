@@ -17,13 +17,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code lakevault catalog}: catalog maintenance. */
 @Command(name = "catalog", mixinStandardHelpOptions = true, description = "Catalog maintenance.",
-    subcommands = {CatalogCommand.Rebuild.class, CatalogCommand.Optimize.class, CatalogCommand.Purge.class})
+    subcommands = {CatalogCommand.Rebuild.class, CatalogCommand.Optimize.class, CatalogCommand.Purge.class,
+        CatalogCommand.Vacuum.class})
 final class CatalogCommand implements Runnable {
   @ParentCommand Main main;
 
   @Override
   public void run() {
-    throw LakevaultException.usage("catalog needs a subcommand: rebuild, optimize or purge");
+    throw LakevaultException.usage("catalog needs a subcommand: rebuild, optimize, purge or vacuum");
   }
 
   @Command(name = "rebuild", mixinStandardHelpOptions = true, sortOptions = false,
@@ -125,6 +126,41 @@ final class CatalogCommand implements Runnable {
       spec.commandLine().getOut().print(io.lakevault.lifecycle.LifecycleReport.text(r));
       spec.commandLine().getOut().flush();
       return Main.EXIT_OK;
+    }
+  }
+
+  @Command(name = "vacuum", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Keep each catalog table's history as long as its purpose needs, delete the rest.",
+        "Audit tables (objects, packs, runs, holds, erasures, restores, drills...) keep the files",
+          "later commits removed for catalog.history-retention, so auditors can time-travel them;",
+          "working tables (inventory, inventory_changes, inventory_quarantine, classified) for",
+          "catalog.working-retention. Sets each table's retention properties, then runs Delta's",
+          "VACUUM. A table whose history would become shorter than it is is refused (exit 1).",
+          "Takes the run lease; the maintenance DAG runs it weekly, after a dry run (docs/catalog.md)."})
+  static final class Vacuum implements Callable<Integer> {
+    @ParentCommand CatalogCommand parent;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--dry-run", description = "List each table's retention and the files VACUUM would delete; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--report", paramLabel = "FILE|URI", description = "Also write the JSON report here.")
+    String report;
+
+    @Override
+    public Integer call() {
+      RunContext ctx = new RunContext(parent.main.config());
+      io.lakevault.spark.catalog.CatalogVacuum job = new io.lakevault.spark.catalog.CatalogVacuum(ctx.catalog,
+          Clock.systemUTC());
+      io.lakevault.spark.catalog.CatalogVacuum.Request req = new io.lakevault.spark.catalog.CatalogVacuum.Request(dryRun,
+          report);
+      io.lakevault.spark.catalog.CatalogVacuum.Result r = dryRun ? job.run(req, "dry-run")
+          : ctx.recordedWithId("catalog-vacuum", spec.commandLine().getParseResult().originalArgs(),
+              x -> Map.of("tables", (long) x.tables().size(), "refused", x.refused(), "files_deleted", x.files()),
+              io.lakevault.spark.catalog.CatalogVacuum.Result::bytes, runId -> job.run(req, runId));
+      spec.commandLine().getOut().print(io.lakevault.spark.catalog.CatalogVacuum.text(r));
+      spec.commandLine().getOut().flush();
+      return r.refused() > 0 ? Main.EXIT_FAILURE : Main.EXIT_OK;
     }
   }
 }

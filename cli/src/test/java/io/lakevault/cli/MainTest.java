@@ -364,6 +364,11 @@ class MainTest {
     Result plan = run("--conf", "store.local.root=" + work.resolve("store"), "expire", "--dry-run");
     assertEquals(0, plan.code(), plan.err());
     assertTrue(plan.out().contains("expire (dry run: nothing deleted)"), plan.out());
+    // catalog vacuum's plan: each table with its purpose; the demo's tables are younger than any retention.
+    Result vacuum = run("--conf", "store.local.root=" + work.resolve("store"), "catalog", "vacuum", "--dry-run");
+    assertEquals(0, vacuum.code(), vacuum.err());
+    assertTrue(vacuum.out().matches("(?s).*\\nclassified +working +removed files kept 7d .*"), vacuum.out());
+    assertTrue(vacuum.out().matches("(?s).*\\nobjects +audit +removed files kept 3653d .*"), vacuum.out());
     // Step 8: one erasable object erased, its neighbours restored byte for byte, the catalog purged.
     assertTrue(r.out().contains("[8/8] erasure"), r.out());
     assertTrue(r.out().contains("erasure request DEMO-DSR-1: completed"), r.out());

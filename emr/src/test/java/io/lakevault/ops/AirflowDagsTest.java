@@ -82,8 +82,12 @@ class AirflowDagsTest {
   @Test
   void maintenanceOptimizesThenVerifiesTheSameSampleAfterItThaws() {
     JsonNode tasks = structure().get("lakevault_maintenance").get("tasks");
-    assertEquals(List.of("catalog_purge", "catalog_optimize", "expire_plan", "expire", "verify_request", "wait_for_thaw", "verify_check"),
-        order(tasks));
+    assertEquals(List.of("catalog_purge", "catalog_optimize", "catalog_vacuum_plan", "catalog_vacuum", "expire_plan", "expire",
+        "verify_request", "wait_for_thaw", "verify_check"), order(tasks));
+    assertEquals(List.of("lakevault", "catalog", "vacuum"), parse(tasks.get("catalog_vacuum_plan")));
+    assertEquals(List.of("lakevault", "catalog", "vacuum"), parse(tasks.get("catalog_vacuum")));
+    assertTrue(lakevaultArgs(tasks.get("catalog_vacuum_plan")).contains("--dry-run"), "the plan is a dry run");
+    assertFalse(lakevaultArgs(tasks.get("catalog_vacuum")).contains("--dry-run"));
     assertEquals(List.of("lakevault", "expire"), parse(tasks.get("expire_plan")));
     assertEquals(List.of("lakevault", "expire"), parse(tasks.get("expire")));
     assertTrue(lakevaultArgs(tasks.get("expire_plan")).contains("--dry-run"), "the plan is a dry run");

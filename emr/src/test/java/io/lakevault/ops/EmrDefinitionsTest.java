@@ -104,7 +104,7 @@ class EmrDefinitionsTest {
         submitted++;
       }
     }
-    assertEquals(12, submitted);
+    assertEquals(14, submitted);
   }
 
   /**
@@ -171,7 +171,7 @@ class EmrDefinitionsTest {
       }
     }
     assertEquals(List.of("lakevault inventory", "lakevault classify", "lakevault archive", "lakevault catalog purge",
-        "lakevault catalog optimize", "lakevault verify", "lakevault expire", "lakevault expire", "lakevault restore", "lakevault export", "lakevault drill",
+        "lakevault catalog optimize", "lakevault catalog vacuum", "lakevault catalog vacuum", "lakevault verify", "lakevault expire", "lakevault expire", "lakevault restore", "lakevault export", "lakevault drill",
         "lakevault erase"),
         commands);
     // EMR Serverless: the same jar and class, the command as entry-point arguments.

@@ -67,6 +67,16 @@ public final class Settings {
       "How long catalog tables keep their Delta history (log and removed files), so auditors can time-travel the catalog itself; set it to at least the longest retention class.",
       "duration", Durations::parse);
 
+  public static final Setting<Duration> CATALOG_WORKING_RETENTION = new Setting<>("catalog.working-retention", "7d",
+      "How long the working tables (inventory, inventory_quarantine, inventory_changes, classified: recomputed from the source lake) keep the files later commits removed, before catalog vacuum deletes them; their logs keep catalog.history-retention. At least 7d (Delta's VACUUM safety check, kept on).",
+      "duration", s -> {
+        Duration d = Durations.parse(s);
+        if (d.compareTo(Duration.ofDays(7)) < 0) {
+          throw new IllegalArgumentException("must be at least 7d: readers of an older snapshot of a table still need its removed files");
+        }
+        return d;
+      });
+
   public static final Setting<List<String>> INVENTORY_SOURCES = new Setting<>("inventory.sources", null,
       "Inventory sources ingested when no --source is given: configuration prefixes or manifest.json URIs, comma-separated.",
       "URI list", s -> {
@@ -204,7 +214,7 @@ public final class Settings {
   private static final Map<String, Setting<?>> ALL = new LinkedHashMap<>();
 
   static {
-    for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
+    for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, CATALOG_WORKING_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
         S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS,
         CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE, ARCHIVE_DEFAULT_KEY, KEYS_LOCAL_DIR, KMS_ENDPOINT, STS_ENDPOINT,
         RESTORE_POLL_INTERVAL, ARCHIVE_MAX_SKIPPED_FRACTION, ARCHIVE_VERIFY_SOURCE_MD5, LEASE_TIMEOUT, LIFECYCLE_ERASER_ROLE, ERASURE_PURGE_WITHIN, DRILL_TARGET, DRILL_MAX_BYTES,

@@ -9,6 +9,7 @@ import io.lakevault.core.LakevaultException;
 import io.lakevault.core.config.Durations;
 import io.lakevault.core.config.LakevaultConfig;
 import io.lakevault.core.config.Settings;
+import io.lakevault.core.lifecycle.TableHistoryPlanner;
 import io.lakevault.spark.Locations;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,18 +57,18 @@ public final class Catalog {
   }
 
   /**
-   * Table properties of every catalog table. Delta keeps its log 30 days and removed files 7 days by
-   * default, which would cut an auditor's time travel over the catalog to a week; both are raised to
-   * {@code catalog.history-retention}.
+   * Table properties a catalog table is created with. Delta keeps its log 30 days and removed files 7 days
+   * by default, which would cut an auditor's time travel over the catalog to a week: every table keeps its
+   * log for {@code catalog.history-retention}, and an audit table its removed files as long; a working
+   * table's removed files go after {@code catalog.working-retention} ({@link TableHistoryPlanner}).
    */
-  public Map<String, String> tableProperties() {
+  public Map<String, String> tableProperties(CatalogTable t) {
     Duration keep = config.get(Settings.CATALOG_HISTORY_RETENTION);
-    String interval = "interval " + keep.toDays() + " days";
-    Map<String, String> p = new LinkedHashMap<>();
-    p.put("delta.logRetentionDuration", interval);
-    p.put("delta.deletedFileRetentionDuration", interval);
+    Map<String, String> p = new LinkedHashMap<>(TableHistoryPlanner.properties(t.purpose(), keep,
+        config.get(Settings.CATALOG_WORKING_RETENTION)));
     p.put("delta.checkpointInterval", "10");
     p.put("lakevault.history-retention", Durations.format(keep));
+    p.put("lakevault.history", t.purpose().label());
     return p;
   }
 
@@ -90,7 +91,7 @@ public final class Catalog {
       if (!t.partitionColumns().isEmpty()) {
         b = b.partitionedBy(t.partitionColumns().toArray(new String[0]));
       }
-      for (Map.Entry<String, String> e : tableProperties().entrySet()) {
+      for (Map.Entry<String, String> e : tableProperties(t).entrySet()) {
         b = b.property(e.getKey(), e.getValue());
       }
       if (!t.statsColumns().isEmpty()) {

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.types.DataTypes.TimestampType;
 import static org.apache.spark.sql.types.DataTypes.createArrayType;
 import static org.apache.spark.sql.types.DataTypes.createMapType;
 
+import io.lakevault.core.lifecycle.TableHistoryPlanner;
 import java.util.List;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.Metadata;
@@ -201,6 +202,18 @@ public enum CatalogTable {
 
   public StructType schema() {
     return schema;
+  }
+
+  /**
+   * Whose history the table holds, which sets how long its removed files stay (docs/catalog.md, "History
+   * retention"): the working tables are recomputed from the source lake by the next inventory and classify
+   * runs; every other table is the archive's record, time-travelled by auditors.
+   */
+  public TableHistoryPlanner.Purpose purpose() {
+    return switch (this) {
+      case INVENTORY, INVENTORY_QUARANTINE, INVENTORY_CHANGES, CLASSIFIED -> TableHistoryPlanner.Purpose.WORKING;
+      default -> TableHistoryPlanner.Purpose.AUDIT;
+    };
   }
 
   /** Columns with data-skipping statistics, or empty for Delta's default (the first 32 columns). */

@@ -20,8 +20,9 @@ class CatalogTest {
   private final SparkSession spark = SharedSpark.session();
 
   @Test
-  void ensureCreatesEveryTableOnTheLocalStoreWithAuditRetention() {
-    LakevaultConfig config = SharedSpark.localConfig(dir, Map.of("catalog.history-retention", "2557d"));
+  void ensureCreatesEveryTableOnTheLocalStoreWithTheRetentionOfItsPurpose() {
+    LakevaultConfig config = SharedSpark.localConfig(dir, Map.of("catalog.history-retention", "2557d",
+        "catalog.working-retention", "14d"));
     Catalog catalog = new Catalog(spark, config);
     catalog.ensureTables();
     catalog.ensureTables(); // idempotent
@@ -32,7 +33,12 @@ class CatalogTest {
       Row detail = spark.sql("DESCRIBE DETAIL delta.`" + catalog.path(t) + "`").first();
       Map<String, String> props = scala.collection.JavaConverters.mapAsJavaMap(detail.getMap(detail.fieldIndex("properties")));
       assertEquals("interval 2557 days", props.get("delta.logRetentionDuration"), t.tableName());
-      assertEquals("interval 2557 days", props.get("delta.deletedFileRetentionDuration"), t.tableName());
+      // Removed files: an auditor's years on the archive's record, two weeks on what the next run recomputes.
+      boolean working = java.util.Set.of(CatalogTable.INVENTORY, CatalogTable.INVENTORY_CHANGES,
+          CatalogTable.INVENTORY_QUARANTINE, CatalogTable.CLASSIFIED).contains(t);
+      assertEquals(working ? "interval 14 days" : "interval 2557 days", props.get("delta.deletedFileRetentionDuration"),
+          t.tableName());
+      assertEquals(working ? "working" : "audit", props.get("lakevault.history"), t.tableName());
       assertEquals(t.partitionColumns(),
           scala.collection.JavaConverters.seqAsJavaList(detail.getSeq(detail.fieldIndex("partitionColumns"))));
     }
