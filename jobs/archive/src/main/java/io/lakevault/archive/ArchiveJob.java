@@ -234,7 +234,7 @@ public final class ArchiveJob {
       unlocked.addAndGet(ownUnlocked);
       lease.check("remove the packs of its failed task attempts");
       // Packs of task attempts that failed or lost a speculative race: uploaded, noted, never cataloged.
-      List<String> leftovers = sweep(runId, journal().notes(runId), targets, lockProblems);
+      List<String> leftovers = sweep(runId, journal().packIds(runId), targets, lockProblems);
       if (!leftovers.isEmpty()) {
         LOG.warn("removed {} pack files of failed task attempts: {}", leftovers.size(), leftovers);
         List<String> orphans = new ArrayList<>(housekeeping.orphanPacks());
@@ -637,7 +637,7 @@ public final class ArchiveJob {
     }
     // Packs that earlier runs noted but no commit cataloged: the runs just recovered are cataloged by now.
     List<String> orphans = new ArrayList<>();
-    for (Map.Entry<String, List<PackJournal.Note>> run : journal().runs().entrySet()) {
+    for (Map.Entry<String, List<String>> run : journal().runs().entrySet()) {
       if (run.getKey().equals(runId)) continue;
       lease.check("remove the uncataloged packs of run " + run.getKey());
       orphans.addAll(sweep(run.getKey(), run.getValue(), targets, lockProblems));
@@ -670,30 +670,32 @@ public final class ArchiveJob {
 
   /**
    * Deletes the noted packs (and key files, every version) that the catalog does not list, and drops
-   * the notes. They are not locked: packs are locked only once cataloged. A note whose pack cannot be
-   * deleted is kept for the next run, and the reason reported.
+   * the notes. They are not locked: packs are locked only once cataloged. Which noted packs are not
+   * cataloged is a join on the executors, and only their notes are read: a run that completed reads none.
+   * A note whose pack cannot be deleted is kept for the next run, and the reason reported.
    *
+   * @param packIds the packs the run noted (a run notes at most the packs its tasks opened)
    * @return the files deleted
    */
-  private List<String> sweep(String run, List<PackJournal.Note> notes, Map<String, ClassTarget> targets,
+  private List<String> sweep(String run, List<String> packIds, Map<String, ClassTarget> targets,
       List<String> problems) {
     List<String> removed = new ArrayList<>();
     PackJournal journal = journal();
-    if (notes.isEmpty()) {
+    if (packIds.isEmpty()) {
       journal.dropRun(run);
       return removed;
     }
-    // A run notes at most the packs its tasks opened: thousands, not the archive's millions.
-    Set<String> cataloged = new java.util.HashSet<>();
-    Object[] ids = notes.stream().map(PackJournal.Note::packId).distinct().toArray();
-    for (Row r : catalog.read(CatalogTable.PACKS).select("pack_id").where(col("pack_id").isin(ids)).collectAsList()) {
-      cataloged.add(r.getString(0));
+    List<String> uncataloged = new ArrayList<>();
+    for (Row r : catalog.spark().createDataset(packIds, Encoders.STRING()).toDF("noted").distinct()
+        .join(catalog.read(CatalogTable.PACKS).select("pack_id"), col("noted").equalTo(col("pack_id")), "left_anti")
+        .collectAsList()) {
+      uncataloged.add(r.getString(0));
     }
     Map<String, ObjectStore> stores = new java.util.HashMap<>();
-    List<PackJournal.Note> kept = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
     try {
-      for (PackJournal.Note n : notes) {
-        if (cataloged.contains(n.packId())) continue;
+      for (String id : uncataloged) {
+        PackJournal.Note n = journal.read(run, id);
         try {
           if (n.damaged()) {
             LOG.warn("the pack note of {} in run {} is damaged: looking for that pack in every class's target", n.packId(), n.run());
@@ -710,13 +712,13 @@ public final class ArchiveJob {
         } catch (io.lakevault.core.store.ObjectStoreException e) {
           problems.add((n.damaged() ? "pack " + n.packId() : n.uri()) + " was uploaded by run " + n.run()
               + " but never cataloged, and cannot be deleted: " + e.getMessage());
-          kept.add(n);
+          kept.add(id);
         }
       }
       if (kept.isEmpty()) {
         journal.dropRun(run);
       } else {
-        for (PackJournal.Note n : notes) if (!kept.contains(n)) journal.drop(n);
+        for (String id : packIds) if (!kept.contains(id)) journal.drop(new PackJournal.Note(run, id, null, null));
       }
     } finally {
       stores.values().forEach(ObjectStore::close);

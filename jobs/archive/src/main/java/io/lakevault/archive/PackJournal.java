@@ -21,10 +21,12 @@ import org.apache.hadoop.fs.Path;
  * {@code <catalog.uri>/staging/archive-packs/<run id>/<pack id>}, holding the pack's class and URI.
  *
  * <p>A pack that no commit catalogs (its task failed, was retried or lost a speculative race, or the
- * driver died) is then found from the notes of its run, not by listing the archive: housekeeping reads
- * the notes of earlier runs, deletes the noted packs the catalog does not list, and drops the notes;
- * a run that completes does the same with its own notes. The cost is one small write per pack, and it
- * does not grow with the archive, which holds millions of packs after a few years.
+ * driver died) is then found from the notes of its run, not by listing the archive: housekeeping lists
+ * the notes of earlier runs, reads those whose packs the catalog does not list, deletes those packs, and
+ * drops the notes; a run that completes does the same with its own notes. The cost is one small write
+ * per pack and a listing per run (one request per thousand notes on S3); a note is read only for a pack
+ * left uncataloged, which only a failure leaves. It does not grow with the archive, which holds millions
+ * of packs after a few years.
  */
 final class PackJournal implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -71,15 +73,18 @@ final class PackJournal implements Serializable {
     }
   }
 
-  /** The runs with notes, and their notes, in run order. */
-  Map<String, List<Note>> runs() {
-    Map<String, List<Note>> out = new TreeMap<>();
+  /**
+   * The runs with notes, and the pack ids they noted, in run order: from listings only (a note is named
+   * after its pack), so a sweep reads the contents of just the notes whose packs no commit cataloged.
+   */
+  Map<String, List<String>> runs() {
+    Map<String, List<String>> out = new TreeMap<>();
     Path r = new Path(root);
     try {
       FileSystem fs = fs(r);
       if (!fs.exists(r)) return out;
       for (FileStatus run : fs.listStatus(r)) {
-        if (run.isDirectory()) out.put(run.getPath().getName(), notes(run.getPath().getName()));
+        if (run.isDirectory()) out.put(run.getPath().getName(), packIds(run.getPath().getName()));
       }
     } catch (IOException e) {
       throw failed(r, e);
@@ -87,29 +92,34 @@ final class PackJournal implements Serializable {
     return out;
   }
 
-  /** The notes of one run. */
-  List<Note> notes(String run) {
-    List<Note> out = new ArrayList<>();
+  /** The pack ids one run noted: a listing of its folder, no note read. */
+  List<String> packIds(String run) {
+    List<String> out = new ArrayList<>();
     Path dir = new Path(root, run);
     try {
       FileSystem fs = fs(dir);
       if (!fs.exists(dir)) return out;
       for (FileStatus f : fs.listStatus(dir)) {
-        if (!f.isFile() || SmallFiles.isHidden(f.getPath().getName())) continue;
-        String text;
-        try (InputStream in = fs.open(f.getPath())) {
-          text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        String[] fields = text.endsWith("\n") ? text.strip().split("\t", 2) : new String[0];
-        boolean whole = fields.length == 2 && !fields[0].isEmpty() && fields[1].startsWith("s3://")
-            && fields[1].endsWith("/" + f.getPath().getName() + ".lvp");
-        out.add(whole ? new Note(run, f.getPath().getName(), fields[0], fields[1])
-            : new Note(run, f.getPath().getName(), null, null));
+        if (f.isFile() && !SmallFiles.isHidden(f.getPath().getName())) out.add(f.getPath().getName());
       }
     } catch (IOException e) {
       throw failed(dir, e);
     }
     return out;
+  }
+
+  /** One note, read: its pack's class and URI, or a damaged note naming only the pack id. */
+  Note read(String run, String packId) {
+    Path p = new Path(new Path(root, run), packId);
+    try (InputStream in = fs(p).open(p)) {
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      String[] fields = text.endsWith("\n") ? text.strip().split("\t", 2) : new String[0];
+      boolean whole = fields.length == 2 && !fields[0].isEmpty() && fields[1].startsWith("s3://")
+          && fields[1].endsWith("/" + packId + ".lvp");
+      return whole ? new Note(run, packId, fields[0], fields[1]) : new Note(run, packId, null, null);
+    } catch (IOException e) {
+      throw failed(p, e);
+    }
   }
 
   /** Drops one note, once its pack is cataloged or deleted. */
