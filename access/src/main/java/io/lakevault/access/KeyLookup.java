@@ -38,7 +38,7 @@ final class KeyLookup {
   private final Map<String, ArchiveView.Item[]> decoded = new LinkedHashMap<>(16, 0.75f, true);
   private long decodedRows;
 
-  /** The table's files by bucket, in order of their least key, as of one read of the log. */
+  /** The table's files by bucket, in order of their least key (files without statistics first), as of one read of the log. */
   private record Snapshot(Instant readAt, KernelCatalog.FileScan scan, Map<String, List<KernelCatalog.ScanFile>> byBucket) {}
 
   KeyLookup(KernelCatalog catalog, List<String> columns, Function<KernelCatalog.Rows, ArchiveView.Item> item,
@@ -60,6 +60,10 @@ final class KeyLookup {
         for (KernelCatalog.ScanFile f : scan.get().files()) {
           byBucket.computeIfAbsent(f.partitionValues().get("bucket"), b -> new ArrayList<>()).add(f);
         }
+      }
+      // In order of their least key once per refresh, not once per listing page.
+      for (List<KernelCatalog.ScanFile> fs : byBucket.values()) {
+        fs.sort(Comparator.comparing(KernelCatalog.ScanFile::min, Comparator.nullsFirst(Keys.UTF8_ORDER)));
       }
       files = new Snapshot(now, scan.orElse(null), byBucket);
     }
@@ -84,10 +88,9 @@ final class KeyLookup {
     List<KernelCatalog.ScanFile> out = new ArrayList<>();
     for (KernelCatalog.ScanFile f : s.byBucket().getOrDefault(bucket, List.of())) {
       if (lower != null && f.max() != null && Keys.UTF8_ORDER.compare(f.max(), lower) < 0) continue;
-      if (upper != null && f.min() != null && Keys.UTF8_ORDER.compare(f.min(), upper) >= 0) continue;
+      if (upper != null && f.min() != null && Keys.UTF8_ORDER.compare(f.min(), upper) >= 0) break; // later ones too
       out.add(f);
     }
-    out.sort(Comparator.comparing(KernelCatalog.ScanFile::min, Comparator.nullsFirst(Keys.UTF8_ORDER)));
     return new Files(s.scan(), out);
   }
 
@@ -96,7 +99,7 @@ final class KeyLookup {
     Snapshot s = snapshot();
     List<ArchiveView.Item> out = new ArrayList<>();
     for (KernelCatalog.ScanFile f : s.byBucket().getOrDefault(bucket, List.of())) {
-      if (f.min() != null && Keys.UTF8_ORDER.compare(key, f.min()) < 0) continue;
+      if (f.min() != null && Keys.UTF8_ORDER.compare(key, f.min()) < 0) break; // files are in order of their least key
       if (f.max() != null && Keys.UTF8_ORDER.compare(key, f.max()) > 0) continue;
       if (f.rows() < 0 || f.rows() > budget / 4) {
         readFiltered(f, bucket, key, out);
