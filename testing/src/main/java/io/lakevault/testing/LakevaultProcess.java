@@ -36,6 +36,10 @@ public final class LakevaultProcess {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx1g");
+    // These processes exist to be killed or raced, over a lake of a few hundred objects: C1 alone compiles
+    // what they run, without C2's threads taking the two cores from the process they race (a fresh archive
+    // process: 40 s wall and 63 CPU-s with C2, 33 s and 37 CPU-s without).
+    cmd.add("-XX:TieredStopAtLevel=1");
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       // Spark's opens and flags; not the test JVM's heap, agents or debugger.
       if (a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || a.startsWith("-Djdk.reflect")) {
