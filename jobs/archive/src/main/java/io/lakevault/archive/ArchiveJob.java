@@ -85,9 +85,27 @@ import org.slf4j.LoggerFactory;
 public final class ArchiveJob {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiveJob.class);
   private static final int SKIP_EXAMPLES = 5;
-  private static final int MAX_PARTITIONS = 4000;
+  /**
+   * Tasks per run at most: a task is meant to hold about one pack at any lake size (an 80 TB first run in
+   * 1 GiB packs is about 95,000 tasks; the old cap of 4,000 gave such a task 20 GB and a dedup map of a
+   * million entries). The bound keeps the range partitioner's sample useful: Spark draws at most a million
+   * keys however many ranges it cuts, about five per range at the bound.
+   */
+  static final int MAX_TASKS = 200_000;
   /** A task's share of the bytes, as a fraction of the pack size (see the partitioning in {@link #run}). */
   private static final double TASK_FILL = 0.85;
+
+  /**
+   * Tasks for a run of {@code objects} versions and {@code bytes}: about one pack each, somewhat under the pack
+   * size (ranges balance rows, not bytes, and a task a little over the size would end in a small pack of its
+   * own, with its own dictionary); a multiple of the cores once there is enough work for every core, so that
+   * the last wave keeps them all busy.
+   */
+  static int tasks(long objects, long bytes, long packBytes, int cores) {
+    int tasks = (int) Math.max(1, Math.min(MAX_TASKS, Math.ceil(bytes / (TASK_FILL * packBytes))));
+    if (objects >= 1000L * cores) tasks = (int) Math.min(MAX_TASKS, ((long) tasks + cores - 1) / cores * cores);
+    return tasks;
+  }
 
   /**
    * @param classes only these retention classes; empty for all
@@ -195,12 +213,8 @@ public final class ArchiveJob {
       Row size = data.agg(count(lit(1)), coalesce(sum("size"), lit(0L))).first();
       sources = size.getLong(0);
       long maxPack = targets.values().stream().mapToLong(t -> t.cls().packSize()).max().orElse(1L << 30);
-      // About one pack per task, somewhat under the pack size: ranges balance rows, not bytes, and a task
-      // a little over the size would end in a small pack of its own (each with its own dictionary). A
-      // multiple of the cores, so that the last wave keeps them all busy.
       int cores = Math.max(1, catalog.spark().sparkContext().defaultParallelism());
-      int partitions = (int) Math.max(1, Math.min(MAX_PARTITIONS, Math.ceil(size.getLong(1) / (TASK_FILL * maxPack))));
-      if (size.getLong(0) >= 1000L * cores) partitions = (partitions + cores - 1) / cores * cores;
+      int partitions = tasks(size.getLong(0), size.getLong(1), maxPack, cores);
       LOG.info("archiving {} object versions, {} bytes, in {} tasks", size.getLong(0), size.getLong(1), partitions);
       Column[] order = {col("pack_group"), col("bucket"), col("key"), col("version_id")};
       Dataset<Row> packed = data.repartitionByRange(partitions, order).sortWithinPartitions(order)

@@ -104,8 +104,16 @@ public final class VerifyJob {
     }
     // Each pack with the SHA-256 the catalog holds for each of its data entries: from the version stored
     // there, or from a deduplicated version reading it (the only one left once the first was erased).
-    Dataset<Row> expected = catalog.read(CatalogTable.OBJECTS)
-        .where(col("pack_id").isNotNull())
+    Dataset<Row> members = catalog.read(CatalogTable.OBJECTS).where(col("pack_id").isNotNull());
+    if (req.sample() != null || !req.packIds().isEmpty()) {
+      // A sample or named packs: only their members are grouped (a semi-join against the few chosen ids),
+      // not every row of objects shuffled to be grouped and then mostly thrown away.
+      Dataset<Row> chosen = packs.select(col("pack_id").as("s_pack_id"));
+      boolean few = req.sample() == null || req.sample() <= 200_000;
+      members = members.join(few ? org.apache.spark.sql.functions.broadcast(chosen) : chosen,
+          col("pack_id").equalTo(col("s_pack_id")), "left_semi");
+    }
+    Dataset<Row> expected = members
         .groupBy(col("pack_id").as("e_pack_id"))
         .agg(collect_list(struct(col("entry_ordinal"), col("sha256"), col("bucket"), col("key"))).as("catalogued"));
     Dataset<Row> joined = packs.join(expected, packs.col("pack_id").equalTo(expected.col("e_pack_id")), "left");

@@ -614,6 +614,10 @@ class ArchiveScenarioTest {
     VerifyJob.Request sample = new VerifyJob.Request(List.of(), 1, io.lakevault.core.store.RestoreTier.BULK, 42);
     assertEquals(new VerifyJob(catalog).run(sample).packs().get(0).packId(),
         new VerifyJob(catalog).run(sample).packs().get(0).packId());
+    VerifyJob.PackResult sampled = new VerifyJob(catalog).run(sample).packs().get(0);
+    assertEquals(VerifyJob.State.VERIFIED, sampled.state(), sampled.toString());
+    assertEquals(catalog.read(CatalogTable.OBJECTS).where(col("pack_id").equalTo(sampled.packId())).count(), sampled.entries(),
+        "a sampled pack is checked against each of its cataloged members");
 
     // Bit rot in one entry of one pack, and another pack gone.
     List<Row> packs = catalog.read(CatalogTable.PACKS).orderBy("uri").collectAsList();
@@ -636,6 +640,11 @@ class ArchiveScenarioTest {
     VerifyJob.PackResult corrupt = bad.packs().stream().filter(p -> p.state() == VerifyJob.State.CORRUPT).findFirst().orElseThrow();
     assertTrue(corrupt.problems().stream().anyMatch(p -> p.contains(victim.<String>getAs("key"))), corrupt.toString());
     assertTrue(corrupt.problems().stream().anyMatch(p -> p.contains("has SHA-256")), corrupt.toString());
+    // Named packs are checked against their own members only (not a grouping of every object): the same finding.
+    VerifyJob.Result named = new VerifyJob(catalog).run(new VerifyJob.Request(List.of(rotten.<String>getAs("pack_id")), null,
+        io.lakevault.core.store.RestoreTier.BULK));
+    assertEquals(VerifyJob.State.CORRUPT, named.packs().get(0).state(), named.toString());
+    assertTrue(named.packs().get(0).problems().stream().anyMatch(p -> p.contains(victim.<String>getAs("key"))), named.toString());
 
     // Its key file removed too (by the eraser's bypass): that pack is reported as such, and every other still checked.
     store.delete(new ObjectRef(ru.bucket(), ru.key() + ".keys", rotten.getAs("key_version_id")), true);
