@@ -106,7 +106,7 @@ class ServeS3Test {
   }
 
   private static Run awsAt(S3Gateway endpoint, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("aws", "--endpoint-url", endpoint.url(), "--output", "json"));
+    List<String> cmd = new ArrayList<>(List.of(io.lakevault.testing.Executables.of("aws"), "--endpoint-url", endpoint.url(), "--output", "json"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
     env(pb);
@@ -292,7 +292,7 @@ class ServeS3Test {
   void boto3ReadsPagesRangesAndGetsS3sErrors() throws Exception {
     Lookup.Version cold = coldVersion();
     Path script = Path.of("src/test/resources/serve_s3_boto3.py").toAbsolutePath();
-    ProcessBuilder pb = new ProcessBuilder("python3", script.toString(), gateway.url(), KEY_ID, SECRET, BUCKET, PREFIX,
+    ProcessBuilder pb = new ProcessBuilder(io.lakevault.testing.Executables.of("python3"), script.toString(), gateway.url(), KEY_ID, SECRET, BUCKET, PREFIX,
         cold.bucket(), cold.key());
     env(pb);
     Run r = run(pb);
@@ -392,7 +392,7 @@ class ServeS3Test {
     assertTrue(then.size() < now.size() && !then.isEmpty(), then.size() + " of " + now.size());
     try (S3Gateway past = new S3Gateway(new KernelCatalog(config), store, keys,
         new S3Gateway.Options("127.0.0.1", 0, true, Map.of(), asOf, 4, 4), Clock.systemUTC()).start()) {
-      ProcessBuilder pb = new ProcessBuilder("aws", "--endpoint-url", past.url(), "--no-sign-request", "s3", "sync",
+      ProcessBuilder pb = new ProcessBuilder(io.lakevault.testing.Executables.of("aws"), "--endpoint-url", past.url(), "--no-sign-request", "s3", "sync",
           "s3://" + BUCKET + "/" + PREFIX, dir.resolve("past").toString());
       env(pb);
       Run sync = run(pb);

@@ -43,7 +43,7 @@ final class Ops {
 
   /** Renders a template with emr/render (the tool users run), with the example values plus {@code extra}. */
   static String render(String template, Map<String, String> extra) {
-    List<String> cmd = new ArrayList<>(List.of("python3", EMR.resolve("render").toString(), EMR.resolve(template).toString()));
+    List<String> cmd = new ArrayList<>(List.of(io.lakevault.testing.Executables.of("python3"), EMR.resolve("render").toString(), EMR.resolve(template).toString()));
     Map<String, String> vars = new LinkedHashMap<>(exampleVariables());
     vars.putAll(extra);
     vars.forEach((k, v) -> cmd.add(k + "=" + v));
@@ -65,7 +65,7 @@ final class Ops {
 
   /** The AWS CLI with the given access key (an IAM user of the emulator). */
   static Result awsAs(MotoServer moto, Path dir, String accessKey, String secretKey, String... args) {
-    List<String> cmd = new ArrayList<>(List.of("aws", "--endpoint-url", moto.endpoint(), "--region", MotoServer.REGION,
+    List<String> cmd = new ArrayList<>(List.of(io.lakevault.testing.Executables.of("aws"), "--endpoint-url", moto.endpoint(), "--region", MotoServer.REGION,
         "--output", "json"));
     cmd.addAll(List.of(args));
     return run(dir, Map.of("AWS_ACCESS_KEY_ID", accessKey, "AWS_SECRET_ACCESS_KEY", secretKey,
