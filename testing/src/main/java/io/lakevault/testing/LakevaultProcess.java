@@ -40,6 +40,7 @@ public final class LakevaultProcess {
     // what they run, without C2's threads taking the two cores from the process they race (a fresh archive
     // process: 40 s wall and 63 CPU-s with C2, 33 s and 37 CPU-s without).
     cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-XX:+UseParallelGC"); // as the test JVMs (pom.xml): no concurrent GC threads on two cores
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       // Spark's opens and flags; not the test JVM's heap, agents or debugger.
       if (a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || a.startsWith("-Djdk.reflect")) {
