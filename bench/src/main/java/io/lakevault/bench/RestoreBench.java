@@ -68,6 +68,107 @@ public final class RestoreBench {
       lookup(dir, rows, appends, lookups, a.containsKey("--reoptimize"), a.get("--skip"));
     }
     if (!a.get("--skip").contains("sparse")) sparse(dir, objects);
+    // The plan part on request only (its catalog of a million packs is written once, then reused).
+    if (a.containsKey("--packs")) plan(dir, Integer.parseInt(a.get("--packs")));
+  }
+
+  // ------------------------------------------------------------------ plan over a million packs
+
+  /**
+   * A restore dry run (find, plan, and the thaw check: a HEAD per pack) over {@code packs} cataloged packs
+   * of two objects each, none of them stored (planning needs catalog rows only; each pack's HEAD finds it
+   * missing). Reports the phases and the driver's heap: used heap sampled every 20 ms, and the peak of the
+   * old generation, where what the driver keeps for the whole run ends up.
+   */
+  static void plan(Path dir, int packs) throws Exception {
+    LakevaultConfig config = LakevaultConfig.of(Map.of("store.local.root", dir.resolve("store").toString(),
+        "catalog.uri", "s3://bench-plan-" + packs + "/catalog"));
+    SparkSession spark = SparkSessions.getOrCreate(config, "lakevault-bench-restore");
+    Catalog catalog = new Catalog(spark, config);
+    if (!catalog.exists(CatalogTable.PACKS)) {
+      long t0 = System.nanoTime();
+      catalog.ensure(CatalogTable.OBJECTS);
+      catalog.ensure(CatalogTable.PACKS);
+      // Two objects per pack (the lookup part's rows put 100,000 in a pack).
+      objects(spark, 0, 2L * packs, Map.of("pack_id", expr("concat('pack-', cast(id div 2 as string))"),
+          "entry_ordinal", expr("cast(id % 2 as int)"), "entry_offset", expr("(id % 2) * 9000"))).write().format("delta").mode("append").save(catalog.path(CatalogTable.OBJECTS));
+      List<Column> cols = new ArrayList<>();
+      for (String f : CatalogTable.PACKS.schema().fieldNames()) {
+        cols.add((switch (f) {
+          case "pack_id" -> expr("concat('pack-', cast(id as string))");
+          case "uri" -> expr("concat('s3://bench-archive/packs/finra-7y/2027-01/bench/', cast(id as string), '.lvp')");
+          case "version_id" -> expr("lpad(hex(id * 40503), 32, '0')");
+          case "retention_class" -> lit("finra-7y");
+          case "storage_class" -> lit("DEEP_ARCHIVE");
+          case "format_version" -> lit(1);
+          case "entries" -> lit(2L);
+          case "original_bytes", "stored_bytes" -> lit(18000L);
+          case "sha256" -> expr("sha2(cast(id as string), 256)");
+          case "encrypted", "dictionary" -> lit(false);
+          case "created_at" -> expr("timestamp_millis(1767225600000)");
+          case "run_id" -> lit("bench");
+          default -> lit(null);
+        }).cast(CatalogTable.PACKS.schema().apply(f).dataType()).as(f));
+      }
+      spark.range(0, packs).select(cols.toArray(Column[]::new)).write().format("delta").mode("append")
+          .save(catalog.path(CatalogTable.PACKS));
+      System.out.printf("plan: wrote %,d packs and %,d objects rows in %.0f s (once; reused by later runs)%n", packs,
+          2L * packs, (System.nanoTime() - t0) / 1e9);
+    }
+    // The archive bucket exists and holds no pack: each pack's HEAD answers "missing", as fast as a HEAD can.
+    try (io.lakevault.core.store.LocalObjectStore store = new io.lakevault.core.store.LocalObjectStore(dir.resolve("store"))) {
+      store.createBucket("bench-archive", true, false);
+    } catch (io.lakevault.core.store.ObjectStoreException e) {
+      // made by an earlier run
+    }
+    System.gc();
+    java.util.List<java.lang.management.MemoryPoolMXBean> pools = java.lang.management.ManagementFactory.getMemoryPoolMXBeans();
+    pools.forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
+    Runtime rt = Runtime.getRuntime();
+    long before = rt.totalMemory() - rt.freeMemory();
+    long[] peak = {before};
+    Thread sampler = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        peak[0] = Math.max(peak[0], rt.totalMemory() - rt.freeMemory());
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    sampler.setDaemon(true);
+    sampler.start();
+    // What the tasks send back to the driver (results of collects and the like): the part of the driver's work
+    // that grows with packs, which the heap of a local-mode JVM (executors inside) cannot show apart.
+    java.util.concurrent.atomic.AtomicLong resultBytes = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong tasks = new java.util.concurrent.atomic.AtomicLong();
+    org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+        tasks.incrementAndGet();
+        if (end.taskMetrics() != null) resultBytes.addAndGet(end.taskMetrics().resultSize());
+      }
+    };
+    spark.sparkContext().addSparkListener(listener);
+    Selector all = new Selector(List.of(), List.of(), null, List.of(), List.of("finra-7y"), List.of(), null, null, null, null,
+        null, List.of(), false);
+    long t0 = System.nanoTime();
+    RestoreResult r = new RestoreJob(catalog, Clock.systemUTC()).run(new RestoreJob.Request(all,
+        dir.resolve("plan-target").toString(), RestoreTier.BULK, 1, true, false, false, Duration.ZERO, false, null,
+        PriceTable.builtIn()), "bench-plan");
+    double wall = (System.nanoTime() - t0) / 1e9;
+    sampler.interrupt();
+    sampler.join();
+    spark.sparkContext().listenerBus().waitUntilEmpty();
+    spark.sparkContext().removeSparkListener(listener);
+    long oldPeak = pools.stream().filter(p -> p.getName().contains("Old Gen") || p.getName().contains("Tenured"))
+        .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    System.out.printf(Locale.ROOT, "plan: %,d packs, %,d objects, dry run in %.1f s (phases %s); packs by state %s;"
+        + " %,d tasks sent the driver %,d KiB of results; JVM heap (driver and local executors): %d MiB before,"
+        + " peak used %d MiB (sampled), old generation peak %d MiB, max %d MiB%n",
+        r.packs(), r.objects(), wall, r.phases(), r.packStates(), tasks.get(), resultBytes.get() >> 10, before >> 20,
+        peak[0] >> 20, oldPeak >> 20, rt.maxMemory() >> 20);
   }
 
   // ------------------------------------------------------------------ lookup
@@ -208,10 +309,14 @@ public final class RestoreBench {
 
   /** Rows of the objects table for ids [from, to): keys spread over the key space, so every run spans it. */
   private static Dataset<Row> objects(SparkSession spark, long from, long to) {
-    Column id = col("id");
+    return objects(spark, from, to, Map.of());
+  }
+
+  /** The same, some columns computed as {@code overrides} says. */
+  private static Dataset<Row> objects(SparkSession spark, long from, long to, Map<String, Column> overrides) {
     List<Column> cols = new ArrayList<>();
     for (String f : CatalogTable.OBJECTS.schema().fieldNames()) {
-      cols.add((switch (f) {
+      cols.add((overrides.containsKey(f) ? overrides.get(f) : switch (f) {
         case "bucket" -> concat(lit("bench-src-"), expr("cast(id % " + BUCKETS + " as string)"));
         case "key" -> expr(KEY_SQL);
         case "version_id" -> expr("lpad(hex(id * 2654435761), 32, '0')");

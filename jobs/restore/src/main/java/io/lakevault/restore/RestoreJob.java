@@ -100,10 +100,6 @@ public final class RestoreJob {
     return catalog.config();
   }
 
-  /** One pack of the plan. */
-  record PackPlan(String packId, String uri, String versionId, String keyVersionId, String storageClass, long storedBytes, long objects,
-      long bytes, long ranges, long rangeBytes) {}
-
   public RestoreResult run(Request req, String runId) {
     Instant started = clock.instant();
     Map<String, Double> phases = new LinkedHashMap<>();
@@ -164,73 +160,72 @@ public final class RestoreJob {
       }
       phases.put("find", seconds(t));
 
-      // ---- plan
+      // ---- plan: a row per pack, held by the executors; the driver keeps totals and counts only
       t = clock.millis();
-      Map<String, String> previous = previousStates(restoreId);
-      List<PackPlan> plan = plan(chosen);
+      Dataset<Row> plan = plan(chosen, restoreId);
+      Dataset<Row> packRun = null;
+      PlanTotals planned = planTotals(plan);
       phases.put("plan", seconds(t));
 
       // ---- thaw
       t = clock.millis();
-      List<PackPlan> open = plan.stream().filter(p -> !"DONE".equals(previous.get(p.packId()))).toList();
-      Map<String, String[]> states = thaw(open, req.tier(), req.days(), false);
-      List<RestoreCost.Thaw> cold = new ArrayList<>();
-      for (PackPlan p : open) {
-        if ("COLD".equals(states.get(p.packId())[0])) {
-          cold.add(new RestoreCost.Thaw(StorageClass.valueOf(p.storageClass()), 1, p.storedBytes()));
-        }
-      }
-      long getRequests = open.stream().mapToLong(p -> p.ranges() + 3).sum(); // ranges, footer, index, key file
-      List<RestoreCost.Estimate> estimates = new RestoreCost(req.prices()).estimate(cold, getRequests, req.days());
+      Dataset<Row> open = plan.where(col("prev_state").isNull().or(col("prev_state").notEqual("DONE")));
+      Dataset<Row> states = thaw(open, planned.openPacks(), req.tier(), req.days(), false);
+      long doneBefore = planned.packs() - planned.openPacks();
+      Map<String, Long> byState = countStates(states, doneBefore);
+      List<RestoreCost.Thaw> cold = byState.containsKey("COLD") ? coldThaws(open, states) : List.of();
+      List<RestoreCost.Estimate> estimates = new RestoreCost(req.prices()).estimate(cold, planned.openGets(), req.days());
       if (req.dryRun()) {
-        Map<String, Long> packStates = countStates(plan, previous, states);
-        return result(req, restoreId, runId, started, canonical, spec, objects, totals.getLong(1), plan, packStates,
+        return result(req, restoreId, runId, started, canonical, spec, objects, totals.getLong(1), planned, byState,
             estimates, Map.of(), List.of(), 0, 0, 0, phases, Map.of(), null);
       }
-      if (!cold.isEmpty()) states.putAll(thaw(open.stream().filter(p -> "COLD".equals(states.get(p.packId())[0])).toList(),
-          req.tier(), req.days(), true));
+      if (!cold.isEmpty()) {
+        states = replace(states, thaw(packsIn(open, states, "COLD"), byState.get("COLD"), req.tier(), req.days(), true));
+      }
       catalog.ensure(CatalogTable.RESTORES);
-      record(restoreId, req, canonical, spec, sel, runId, plan, previous, states, "THAWING", null);
+      record(restoreId, req, canonical, spec, sel, runId, plan, states, planned, "THAWING", null);
       phases.put("thaw", seconds(t));
       t = clock.millis();
-      if (req.waitForThaw()) waitForThaws(open, states, req);
+      if (req.waitForThaw()) states = waitForThaws(open, states, req);
       phases.put("thaw-wait", seconds(t));
 
       // ---- extract what is readable and not done
       String resultsRoot = config().get(Settings.CATALOG_URI) + "/reports/restore/" + restoreId;
-      List<String> ready = open.stream().filter(p -> "READY".equals(states.get(p.packId())[0])).map(PackPlan::packId).toList();
-      Map<String, Row> packRows = new LinkedHashMap<>();
+      Dataset<Row> ready = packsIn(open, states, "READY");
+      long readyPacks = states.where(col("state").equalTo("READY")).count();
       long restoredBytes = 0;
       long bytesRead = 0;
       long metadataBytes = 0;
-      if (!ready.isEmpty()) {
+      if (readyPacks > 0) {
         t = clock.millis();
-        extract(chosen, plan, ready, spec, req.overwrite(), resultsRoot, runId);
+        extract(chosen, ready, readyPacks, spec, req.overwrite(), resultsRoot, runId);
         afterExtract.run();
         // What this run did, per pack, in one pass: the pack's row (state, bytes, time) and its objects' outcome.
         Column pack = col("row_type").equalTo(Extracted.PACK);
         Column object = col("row_type").equalTo(Extracted.OBJECT);
-        for (Row r : results(resultsRoot).where(col("run").equalTo(runId)).groupBy("pack_id").agg(
+        Dataset<Row> perPackRun = results(resultsRoot).where(col("run").equalTo(runId)).groupBy("pack_id").agg(
             count(when(pack, lit(1))).as("pack_rows"), max(when(pack, col("state"))).as("state"),
             max(when(pack, col("reason"))).as("reason"), coalesce(sum("bytes_read"), lit(0L)).as("bytes_read"),
             coalesce(sum("index_bytes"), lit(0L)).as("index_bytes"), coalesce(sum("read_ns"), lit(0L)).as("read_ns"),
             coalesce(sum("write_ns"), lit(0L)).as("write_ns"),
             count(when(object.and(col("state").equalTo("FAILED")), lit(1))).as("failed"),
-            coalesce(sum(when(object.and(col("state").equalTo("RESTORED")), col("size"))), lit(0L)).as("restored_bytes"))
-            .collectAsList()) {
-          if (r.<Long>getAs("pack_rows") > 0) packRows.put(r.getAs("pack_id"), r);
-          restoredBytes += r.<Long>getAs("restored_bytes");
-          bytesRead += r.<Long>getAs("bytes_read");
-          metadataBytes += r.<Long>getAs("index_bytes");
-        }
-        for (String id : ready) {
-          Row p = packRows.get(id);
-          boolean failed = p == null || "FAILED".equals(p.getAs("state")) || p.<Long>getAs("failed") > 0;
-          states.put(id, new String[] {failed ? "FAILED" : "DONE", p == null ? null : p.getAs("reason")});
-        }
+            coalesce(sum(when(object.and(col("state").equalTo("RESTORED")), col("size"))), lit(0L)).as("restored_bytes"));
+        packRun = SparkErrors.surfacing(() -> perPackRun.localCheckpoint(true));
+        Row sums = packRun.agg(coalesce(sum("restored_bytes"), lit(0L)), coalesce(sum("bytes_read"), lit(0L)),
+            coalesce(sum("index_bytes"), lit(0L)), coalesce(sum(when(col("pack_rows").gt(0), col("read_ns"))), lit(0L)),
+            coalesce(sum(when(col("pack_rows").gt(0), col("write_ns"))), lit(0L))).first();
+        restoredBytes = sums.getLong(0);
+        bytesRead = sums.getLong(1);
+        metadataBytes = sums.getLong(2);
+        // A ready pack is DONE when its task wrote its row and no object of it failed.
+        Dataset<Row> extracted = ready.select(col("pack_id").as("r_id"))
+            .join(packRun.where(col("pack_rows").gt(0)), col("r_id").equalTo(col("pack_id")), "left")
+            .select(col("r_id").as("pack_id"), when(col("pack_rows").isNull().or(col("state").equalTo("FAILED"))
+                .or(col("failed").gt(0)), lit("FAILED")).otherwise(lit("DONE")).as("state"), col("reason").as("detail"));
+        states = replace(states, extracted);
         double extractSeconds = seconds(t);
-        double readNs = packRows.values().stream().mapToLong(r -> r.<Long>getAs("read_ns")).sum();
-        double writeNs = packRows.values().stream().mapToLong(r -> r.<Long>getAs("write_ns")).sum();
+        double readNs = sums.getLong(3);
+        double writeNs = sums.getLong(4);
         // Task time split between reading packs and decoding-and-writing, scaled to the wall time of the stage.
         double share = readNs + writeNs == 0 ? 0 : readNs / (readNs + writeNs);
         phases.put("read", extractSeconds * share);
@@ -239,41 +234,42 @@ public final class RestoreJob {
 
       // ---- outcome over every run of the request
       t = clock.millis();
-      Map<String, Long> objectStates = new LinkedHashMap<>();
-      if (disposed > 0) objectStates.put("DISPOSED", disposed); // shown, not counted among the selected objects
+      Map<String, Long> fromResults = new LinkedHashMap<>();
       List<RestoreResult.Failure> failures = new ArrayList<>();
-      Map<String, long[]> perPack = new LinkedHashMap<>();
+      Dataset<Row> perPack = null;
       if (exists(resultsRoot + "/objects")) {
         // Counted, sampled for failures and (an export) listed: the window over every run is computed once.
         latest = latestObjectStates(resultsRoot).persist(StorageLevel.MEMORY_AND_DISK());
-        for (Row r : latest.groupBy("pack_id", "state").count().collectAsList()) {
-          objectStates.merge(r.getString(1), r.getLong(2), Long::sum);
-          long[] c = perPack.computeIfAbsent(r.getString(0), k -> new long[2]);
-          c["RESTORED".equals(r.getString(1)) || "PRESENT".equals(r.getString(1)) ? 0 : 1] += r.getLong(2);
-        }
+        for (Row r : latest.groupBy("state").count().collectAsList()) fromResults.merge(r.getString(0), r.getLong(1), Long::sum);
+        Column at = col("state").isin("RESTORED", "PRESENT");
+        perPack = latest.groupBy(col("pack_id").as("o_pack_id")).agg(count(when(at, lit(1))).as("o_restored"),
+            count(when(at.unary_$bang(), lit(1))).as("o_not_restored"));
         for (Row r : latest.where(col("state").isin("FAILED", "UNSAFE_KEY", "KEPT_NEWER")).orderBy("bucket", "key", "version_id")
             .limit(MAX_FAILURES).collectAsList()) {
           failures.add(new RestoreResult.Failure(r.getAs("bucket"), r.getAs("key"), r.getAs("version_id"), r.getAs("state"),
               r.getAs("reason")));
         }
       }
-      Map<String, Long> packStates = countStates(plan, previous, states);
-      String requestState = packStates.getOrDefault("DONE", 0L) == plan.size()
-          ? (objectStates.getOrDefault("RESTORED", 0L) + objectStates.getOrDefault("PRESENT", 0L) == objects ? "DONE" : "PARTIAL")
+      long restoredObjects = fromResults.getOrDefault("RESTORED", 0L) + fromResults.getOrDefault("PRESENT", 0L);
+      long notRestoredObjects = fromResults.values().stream().mapToLong(Long::longValue).sum() - restoredObjects;
+      Map<String, Long> objectStates = new LinkedHashMap<>();
+      if (disposed > 0) objectStates.put("DISPOSED", disposed); // shown, not counted among the selected objects
+      objectStates.putAll(fromResults);
+      Map<String, Long> packStates = countStates(states, doneBefore);
+      String requestState = packStates.getOrDefault("DONE", 0L) == planned.packs()
+          ? (restoredObjects == objects ? "DONE" : "PARTIAL")
           : packStates.getOrDefault("THAWING", 0L) > 0 ? "THAWING" : "FAILED";
       String reportUri = resultsRoot + "/" + runId + ".json";
-      Map<String, Long> packBytes = new LinkedHashMap<>();
-      packRows.forEach((id, r) -> packBytes.put(id, r.<Long>getAs("bytes_read") + r.<Long>getAs("index_bytes")));
-      record(restoreId, req, canonical, spec, sel, runId, plan, previous, states, requestState, new Outcome(perPack, packBytes,
-          restoredBytes, bytesRead + metadataBytes, phases, reportUri));
+      record(restoreId, req, canonical, spec, sel, runId, plan, states, planned, requestState, new Outcome(perPack, packRun,
+          restoredObjects, notRestoredObjects, restoredBytes, bytesRead + metadataBytes, phases, reportUri));
       Map<String, String> manifest = Map.of();
-      RestoreResult partial = result(req, restoreId, runId, started, canonical, spec, objects, totals.getLong(1), plan,
+      RestoreResult partial = result(req, restoreId, runId, started, canonical, spec, objects, totals.getLong(1), planned,
           packStates, estimates, objectStates, failures, restoredBytes, bytesRead, metadataBytes, phases, Map.of(), null);
       if (req.export() && partial.complete()) {
         manifest = new ExportManifest(catalog).write(latest, spec, canonical, sel.asOf());
       }
       phases.put("commit", seconds(t));
-      RestoreResult result = result(req, restoreId, runId, started, canonical, spec, objects, totals.getLong(1), plan,
+      RestoreResult result = result(req, restoreId, runId, started, canonical, spec, objects, totals.getLong(1), planned,
           packStates, estimates, objectStates, failures, restoredBytes, bytesRead, metadataBytes, phases, manifest, reportUri);
       byte[] json = RestoreReport.json(result).getBytes(StandardCharsets.UTF_8);
       write(reportUri, json);
@@ -299,8 +295,16 @@ public final class RestoreJob {
 
   // ------------------------------------------------------------------ plan
 
-  /** Per pack: objects, bytes, and the GETs the range planner makes; joined with the pack's row. */
-  private List<PackPlan> plan(Dataset<Row> chosen) {
+  /** What the driver keeps of the plan: totals, however many packs it spans. */
+  record PlanTotals(long packs, long ranges, long rangeBytes, long objects, long bytes, long openPacks, long openGets) {}
+
+  /**
+   * Per pack: objects, bytes, the GETs the range planner makes, the pack's row, and the state an earlier
+   * run of this request recorded ({@code prev_state}). Computed once and held by the executors (a local
+   * checkpoint), so the thaw's HEADs and restore requests are made once per run, and nothing of it is
+   * collected to the driver.
+   */
+  private Dataset<Row> plan(Dataset<Row> chosen, String restoreId) {
     Column[] order = {col("pack_id"), col("entry_offset")};
     int partitions = Math.max(1, catalog.spark().sparkContext().defaultParallelism());
     Dataset<Row> perPack = chosen.select("pack_id", "entry_offset", "entry_length", "size")
@@ -308,20 +312,33 @@ public final class RestoreJob {
         .mapPartitions((MapPartitionsFunction<Row, Row>) RestoreJob::planPartition, Encoders.row(PLAN));
     Dataset<Row> packs = catalog.read(CatalogTable.PACKS).select(col("pack_id").as("p_id"), col("uri"),
         col("version_id"), col("key_version_id"), col("storage_class"), col("stored_bytes"));
-    List<PackPlan> out = new ArrayList<>();
-    // Sorted here, not by Spark: a global sort first samples its input in a job of its own.
-    for (Row r : SparkErrors.surfacing(() -> perPack.join(packs, col("pack_id").equalTo(col("p_id")), "left").collectAsList())) {
-      if (r.isNullAt(r.fieldIndex("uri"))) {
-        throw new LakevaultException(ErrorKind.INTERNAL, "pack " + r.getAs("pack_id") + " holds selected objects but is not "
-            + "in the packs table; the catalog is inconsistent: see docs/restore.md");
-      }
-      out.add(new PackPlan(r.getAs("pack_id"), r.getAs("uri"), r.getAs("version_id"), r.getAs("key_version_id"),
-          r.getAs("storage_class"),
-          r.<Long>getAs("stored_bytes"), r.<Long>getAs("objects"), r.<Long>getAs("bytes"), r.<Long>getAs("ranges"),
-          r.<Long>getAs("range_bytes")));
+    Dataset<Row> plan = perPack.join(packs, col("pack_id").equalTo(col("p_id")), "left").drop("p_id");
+    if (catalog.exists(CatalogTable.RESTORES)) {
+      Dataset<Row> previous = catalog.read(CatalogTable.RESTORES)
+          .where(col("restore_id").equalTo(restoreId).and(col("pack_id").isNotNull()))
+          .select(col("pack_id").as("q_id"), col("state").as("prev_state"));
+      plan = plan.join(previous, col("pack_id").equalTo(col("q_id")), "left").drop("q_id");
+    } else {
+      plan = plan.withColumn("prev_state", lit(null).cast("string"));
     }
-    out.sort(java.util.Comparator.comparing(PackPlan::packId));
-    return out;
+    Dataset<Row> p = plan;
+    return SparkErrors.surfacing(() -> p.localCheckpoint(true));
+  }
+
+  private static PlanTotals planTotals(Dataset<Row> plan) {
+    Column open = col("prev_state").isNull().or(col("prev_state").notEqual("DONE"));
+    Column noPack = col("uri").isNull();
+    Row r = plan.agg(count(lit(1)), coalesce(sum("ranges"), lit(0L)), coalesce(sum("range_bytes"), lit(0L)),
+        coalesce(sum("objects"), lit(0L)), coalesce(sum("bytes"), lit(0L)),
+        // ranges, footer, index, key file
+        coalesce(sum(when(open, col("ranges").plus(3))), lit(0L)), count(when(noPack, lit(1))),
+        org.apache.spark.sql.functions.min(when(noPack, col("pack_id"))), count(when(open, lit(1)))).first();
+    if (r.getLong(6) > 0) {
+      throw new LakevaultException(ErrorKind.INTERNAL, "pack " + r.getString(7) + " holds selected objects but is not "
+          + "in the packs table" + (r.getLong(6) > 1 ? " (and " + (r.getLong(6) - 1) + " more)" : "")
+          + "; the catalog is inconsistent: see docs/restore.md");
+    }
+    return new PlanTotals(r.getLong(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(8), r.getLong(5));
   }
 
   private static Iterator<Row> planPartition(Iterator<Row> rows) {
@@ -363,16 +380,14 @@ public final class RestoreJob {
   /**
    * The state of each pack: READY (readable now), THAWING (a restore is running), COLD (archived, no
    * restored copy) or MISSING. With {@code request}, cold packs get a restore request first (idempotent:
-   * S3 refuses a second restore in progress, and extends a finished one).
+   * S3 refuses a second restore in progress, and extends a finished one). A HEAD per pack on the
+   * executors, 50 packs a task; the result is checkpointed, so no HEAD or request is repeated by a later use.
    */
-  private Map<String, String[]> thaw(List<PackPlan> packs, RestoreTier tier, int days, boolean request) {
-    Map<String, String[]> out = new LinkedHashMap<>();
-    if (packs.isEmpty()) return out;
-    List<Row> rows = packs.stream().map(p -> RowFactory.create(p.packId(), p.uri(), p.versionId())).toList();
-    StructType in = new StructType().add("pack_id", "string").add("uri", "string").add("version_id", "string");
+  private Dataset<Row> thaw(Dataset<Row> packs, long n, RestoreTier tier, int days, boolean request) {
+    if (n == 0) return catalog.spark().createDataFrame(List.of(), THAW);
     LakevaultConfig config = config();
-    int partitions = Math.max(1, Math.min(MAX_PARTITIONS, (rows.size() + 49) / 50));
-    List<Row> checked = SparkErrors.surfacing(() -> catalog.spark().createDataFrame(rows, in).repartition(partitions)
+    int partitions = (int) Math.max(1, Math.min(MAX_PARTITIONS, (n + 49) / 50));
+    Dataset<Row> checked = packs.select("pack_id", "uri", "version_id").repartition(partitions)
         .mapPartitions((MapPartitionsFunction<Row, Row>) it -> {
           List<Row> res = new ArrayList<>();
           try (ObjectStore store = ObjectStores.open(config)) {
@@ -383,8 +398,29 @@ public final class RestoreJob {
             }
           }
           return res.iterator();
-        }, Encoders.row(THAW)).collectAsList());
-    for (Row r : checked) out.put(r.getString(0), new String[] {r.getString(1), r.getString(2)});
+        }, Encoders.row(THAW));
+    return SparkErrors.surfacing(() -> checked.localCheckpoint(true));
+  }
+
+  /** The plan's rows of the packs in {@code state}. */
+  private static Dataset<Row> packsIn(Dataset<Row> plan, Dataset<Row> states, String state) {
+    return plan.join(states.where(col("state").equalTo(state)).select(col("pack_id").as("s_id")),
+        col("pack_id").equalTo(col("s_id")), "left_semi");
+  }
+
+  /** {@code states} with the packs of {@code newer} in their newer state. */
+  private static Dataset<Row> replace(Dataset<Row> states, Dataset<Row> newer) {
+    Dataset<Row> merged = states.join(newer.select(col("pack_id").as("n_id")), col("pack_id").equalTo(col("n_id")), "left_anti")
+        .unionByName(newer.select("pack_id", "state", "detail"));
+    return SparkErrors.surfacing(() -> merged.localCheckpoint(true));
+  }
+
+  /** The cold packs by storage class, for the cost of thawing them. */
+  private static List<RestoreCost.Thaw> coldThaws(Dataset<Row> open, Dataset<Row> states) {
+    List<RestoreCost.Thaw> out = new ArrayList<>();
+    for (Row r : packsIn(open, states, "COLD").groupBy("storage_class").agg(count(lit(1)), sum("stored_bytes")).collectAsList()) {
+      out.add(new RestoreCost.Thaw(StorageClass.valueOf(r.getString(0)), r.getLong(1), r.getLong(2)));
+    }
     return out;
   }
 
@@ -407,20 +443,21 @@ public final class RestoreJob {
   }
 
   /** Polls the thawing packs with a doubling interval until all are readable or the timeout passes. */
-  private void waitForThaws(List<PackPlan> open, Map<String, String[]> states, Request req) {
+  private Dataset<Row> waitForThaws(Dataset<Row> open, Dataset<Row> states, Request req) {
     Duration interval = config().get(Settings.RESTORE_POLL_INTERVAL);
     Duration cap = interval.multipliedBy(16);
     Instant deadline = clock.instant().plus(req.waitTimeout());
     while (true) {
-      List<PackPlan> thawing = open.stream().filter(p -> "THAWING".equals(states.get(p.packId())[0])).toList();
-      if (thawing.isEmpty()) return;
+      long waiting = states.where(col("state").equalTo("THAWING")).count();
+      Dataset<Row> thawing = packsIn(open, states, "THAWING");
+      if (waiting == 0) return states;
       Instant now = clock.instant();
       if (!now.isBefore(deadline)) {
-        LOG.warn("{} pack(s) still thawing after --wait-timeout {}", thawing.size(), req.waitTimeout());
-        return;
+        LOG.warn("{} pack(s) still thawing after --wait-timeout {}", waiting, req.waitTimeout());
+        return states;
       }
       Duration sleep = interval.compareTo(Duration.between(now, deadline)) < 0 ? interval : Duration.between(now, deadline);
-      LOG.info("{} pack(s) thawing; checking again in {}", thawing.size(), sleep);
+      LOG.info("{} pack(s) thawing; checking again in {}", waiting, sleep);
       try {
         Waits.sleep(clock, sleep);
       } catch (InterruptedException e) {
@@ -428,24 +465,20 @@ public final class RestoreJob {
         throw new LakevaultException(ErrorKind.INTERNAL, "interrupted while waiting for thaws; run the same command again", e);
       }
       // Requesting again is harmless and re-thaws a copy that expired while waiting.
-      states.putAll(thaw(thawing, req.tier(), req.days(), true));
+      states = replace(states, thaw(thawing, waiting, req.tier(), req.days(), true));
       interval = interval.multipliedBy(2).compareTo(cap) > 0 ? cap : interval.multipliedBy(2);
     }
   }
 
   // ------------------------------------------------------------------ extract
 
-  private void extract(Dataset<Row> chosen, List<PackPlan> plan, List<String> ready, TargetSpec spec, boolean overwrite,
+  private void extract(Dataset<Row> chosen, Dataset<Row> ready, long readyPacks, TargetSpec spec, boolean overwrite,
       String resultsRoot, String runId) {
-    List<Row> packRows = new ArrayList<>();
-    java.util.Set<String> readySet = new java.util.HashSet<>(ready);
-    for (PackPlan p : plan) {
-      if (readySet.contains(p.packId())) packRows.add(RowFactory.create(p.packId(), p.uri(), p.versionId(), p.keyVersionId()));
-    }
-    Dataset<Row> packs = catalog.spark().createDataFrame(packRows, new StructType().add("r_pack_id", "string")
-        .add("pack_uri", "string").add("pack_version_id", "string").add("pack_key_version_id", "string"));
-    Dataset<Row> work = chosen.join(org.apache.spark.sql.functions.broadcast(packs), col("pack_id").equalTo(col("r_pack_id")))
-        .drop("r_pack_id");
+    Dataset<Row> packs = ready.select(col("pack_id").as("r_pack_id"), col("uri").as("pack_uri"),
+        col("version_id").as("pack_version_id"), col("key_version_id").as("pack_key_version_id"));
+    // A few hundred bytes a pack: sent whole to each task up to 100,000 packs, joined by a shuffle past that.
+    Dataset<Row> work = chosen.join(readyPacks <= 100_000 ? org.apache.spark.sql.functions.broadcast(packs) : packs,
+        col("pack_id").equalTo(col("r_pack_id"))).drop("r_pack_id");
     // What an earlier run of this request wrote, so the target can recognise it.
     if (exists(resultsRoot + "/objects")) {
       Dataset<Row> prev = latestObjectStates(resultsRoot).where(col("state").equalTo("RESTORED").and(col("tag").isNotNull()))
@@ -456,7 +489,7 @@ public final class RestoreJob {
     } else {
       work = work.withColumn("prev_tag", lit(null).cast("string"));
     }
-    int partitions = Math.max(1, Math.min(MAX_PARTITIONS, ready.size()));
+    int partitions = (int) Math.max(1, Math.min(MAX_PARTITIONS, readyPacks));
     Column[] order = {col("pack_id"), col("entry_offset")};
     Dataset<Row> extracted = work.repartition(partitions, col("pack_id")).sortWithinPartitions(order)
         .mapPartitions(new ExtractTask(config(), spec, overwrite), Encoders.row(Extracted.SCHEMA));
@@ -481,64 +514,87 @@ public final class RestoreJob {
 
   // ------------------------------------------------------------------ the restores table
 
-  /** Pack states recorded by earlier runs of this request. */
-  private Map<String, String> previousStates(String restoreId) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (!catalog.exists(CatalogTable.RESTORES)) return out;
-    for (Row r : catalog.read(CatalogTable.RESTORES).where(col("restore_id").equalTo(restoreId).and(col("pack_id").isNotNull()))
-        .select("pack_id", "state").collectAsList()) {
-      out.put(r.getString(0), r.getString(1));
-    }
+  /**
+   * Packs by state: this run's state of each pack it handled ({@code states} covers the packs not DONE
+   * before), and DONE for the {@code doneBefore} an earlier run finished.
+   */
+  private static Map<String, Long> countStates(Dataset<Row> states, long doneBefore) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (Row r : states.groupBy("state").count().collectAsList()) out.put(r.getString(0), r.getLong(1));
+    if (doneBefore > 0) out.merge("DONE", doneBefore, Long::sum);
     return out;
   }
 
-  private static Map<String, Long> countStates(List<PackPlan> plan, Map<String, String> previous, Map<String, String[]> states) {
-    Map<String, Long> out = new LinkedHashMap<>();
-    for (PackPlan p : plan) {
-      String s = "DONE".equals(previous.get(p.packId())) ? "DONE" : states.get(p.packId())[0];
-      out.merge(s, 1L, Long::sum);
-    }
-    return out;
+  /** The plan with each pack's state ({@code run_state}) and its reason ({@code run_detail}). */
+  private static Dataset<Row> withState(Dataset<Row> plan, Dataset<Row> states) {
+    Dataset<Row> s = states.select(col("pack_id").as("s_id"), col("state").as("s_state"), col("detail").as("run_detail"));
+    return plan.join(s, col("pack_id").equalTo(col("s_id")), "left").drop("s_id")
+        .withColumn("run_state", when(col("prev_state").equalTo("DONE"), lit("DONE")).otherwise(col("s_state")));
   }
 
   /**
    * What a run did, for the {@code restores} rows; {@code null} before extraction.
    *
-   * @param perPack objects at the target and not, per pack, over every run of the request
-   * @param packBytes bytes this run read per pack
+   * @param perPack objects at the target and not, per pack, over every run of the request ({@code o_pack_id},
+   *     {@code o_restored}, {@code o_not_restored}); null when no run extracted anything
+   * @param packRun this run's per-pack results ({@code pack_id}, {@code pack_rows}, {@code bytes_read},
+   *     {@code index_bytes}); null when this run extracted nothing
    */
-  private record Outcome(Map<String, long[]> perPack, Map<String, Long> packBytes, long bytesRestored, long bytesRead,
-      Map<String, Double> phases, String reportUri) {}
+  private record Outcome(Dataset<Row> perPack, Dataset<Row> packRun, long restored, long notRestored, long bytesRestored,
+      long bytesRead, Map<String, Double> phases, String reportUri) {}
 
   /**
    * One MERGE: the request's row (pack_id NULL) and a row per pack, updated in place by later runs. A
    * state and its time change only when the state does; {@code requested_at} keeps the first run's time.
+   * The pack rows are a join on the executors, never a list on the driver.
    */
   private void record(String restoreId, Request req, String canonical, TargetSpec spec, Selector sel, String runId,
-      List<PackPlan> plan, Map<String, String> previous, Map<String, String[]> states, String requestState, Outcome o) {
+      Dataset<Row> plan, Dataset<Row> states, PlanTotals planned, String requestState, Outcome o) {
     Timestamp now = Timestamp.from(clock.instant());
     Timestamp asOf = sel.asOf() == null ? null : Timestamp.from(sel.asOf());
-    List<Row> rows = new ArrayList<>();
-    long objects = plan.stream().mapToLong(PackPlan::objects).sum();
-    long bytes = plan.stream().mapToLong(PackPlan::bytes).sum();
-    Long restored = null;
-    Long notRestored = null;
-    if (o != null) {
-      restored = o.perPack().values().stream().mapToLong(c -> c[0]).sum();
-      notRestored = o.perPack().values().stream().mapToLong(c -> c[1]).sum();
+    StructType schema = CatalogTable.RESTORES.schema();
+    Row request = RowFactory.create(restoreId, now, canonical, asOf, req.tier().name(), req.days(), spec.location(), null, null,
+        requestState, now, planned.objects(), planned.bytes(), runId, o == null ? null : o.restored(),
+        o == null ? null : o.notRestored(), o == null ? null : o.bytesRestored(), o == null ? null : o.bytesRead(),
+        o == null ? null : scala.collection.JavaConverters.mapAsScalaMap(o.phases()), o == null ? null : o.reportUri());
+    Dataset<Row> packs = withState(plan, states);
+    Column restored = lit(null);
+    Column notRestored = lit(null);
+    Column bytesRead = lit(null);
+    if (o != null && o.perPack() != null) {
+      packs = packs.join(o.perPack(), col("pack_id").equalTo(col("o_pack_id")), "left");
+      restored = col("o_restored");
+      notRestored = col("o_not_restored");
     }
-    rows.add(RowFactory.create(restoreId, now, canonical, asOf, req.tier().name(), req.days(), spec.location(), null, null,
-        requestState, now, objects, bytes, runId, restored, notRestored, o == null ? null : o.bytesRestored(),
-        o == null ? null : o.bytesRead(), o == null ? null : scala.collection.JavaConverters.mapAsScalaMap(o.phases()),
-        o == null ? null : o.reportUri()));
-    for (PackPlan p : plan) {
-      String state = "DONE".equals(previous.get(p.packId())) ? "DONE" : states.get(p.packId())[0];
-      long[] c = o == null ? null : o.perPack().get(p.packId());
-      rows.add(RowFactory.create(restoreId, now, canonical, asOf, req.tier().name(), req.days(), spec.location(), p.packId(),
-          p.uri(), state, now, p.objects(), p.bytes(), runId, c == null ? null : c[0], c == null ? null : c[1], null,
-          o == null ? null : o.packBytes().get(p.packId()), null, null));
+    if (o != null && o.packRun() != null) {
+      packs = packs.join(o.packRun().where(col("pack_rows").gt(0)).select(col("pack_id").as("b_pack_id"),
+          col("bytes_read").plus(col("index_bytes")).as("b_bytes")), col("pack_id").equalTo(col("b_pack_id")), "left");
+      bytesRead = col("b_bytes");
     }
-    Dataset<Row> s = catalog.spark().createDataFrame(rows, CatalogTable.RESTORES.schema());
+    Map<String, Column> value = new LinkedHashMap<>();
+    value.put("restore_id", lit(restoreId));
+    value.put("requested_at", lit(now));
+    value.put("selector", lit(canonical));
+    value.put("as_of", lit(asOf));
+    value.put("tier", lit(req.tier().name()));
+    value.put("days", lit(req.days()));
+    value.put("target", lit(spec.location()));
+    value.put("pack_id", col("pack_id"));
+    value.put("pack_uri", col("uri"));
+    value.put("state", col("run_state"));
+    value.put("state_changed_at", lit(now));
+    value.put("objects", col("objects"));
+    value.put("bytes", col("bytes"));
+    value.put("run_id", lit(runId));
+    value.put("restored", restored);
+    value.put("not_restored", notRestored);
+    value.put("bytes_read", bytesRead);
+    List<Column> cols = new ArrayList<>();
+    for (org.apache.spark.sql.types.StructField f : schema.fields()) {
+      cols.add(value.getOrDefault(f.name(), lit(null)).cast(f.dataType()).as(f.name()));
+    }
+    Dataset<Row> s = catalog.spark().createDataFrame(List.of(request), schema)
+        .unionByName(packs.select(cols.toArray(Column[]::new)));
     Map<String, String> always = new LinkedHashMap<>();
     always.put("tier", "s.tier");
     always.put("days", "s.days");
@@ -559,12 +615,11 @@ public final class RestoreJob {
   // ------------------------------------------------------------------ helpers
 
   private RestoreResult result(Request req, String restoreId, String runId, Instant started, String canonical, TargetSpec spec,
-      long objects, long bytes, List<PackPlan> plan, Map<String, Long> packStates, List<RestoreCost.Estimate> estimates,
+      long objects, long bytes, PlanTotals plan, Map<String, Long> packStates, List<RestoreCost.Estimate> estimates,
       Map<String, Long> objectStates, List<RestoreResult.Failure> failures, long restored, long read, long metadata,
       Map<String, Double> phases, Map<String, String> manifest, String reportUri) {
     return new RestoreResult(restoreId, runId, started, req.dryRun(), req.export(), canonical, spec.location(), req.tier(),
-        req.days(), objects, bytes, plan.size(), packStates, plan.stream().mapToLong(PackPlan::ranges).sum(),
-        plan.stream().mapToLong(PackPlan::rangeBytes).sum(), estimates, objectStates, failures, restored, read, metadata,
+        req.days(), objects, bytes, plan.packs(), packStates, plan.ranges(), plan.rangeBytes(), estimates, objectStates, failures, restored, read, metadata,
         new LinkedHashMap<>(phases), manifest, reportUri);
   }
 
