@@ -42,6 +42,16 @@ public final class ObjectStores {
     return new S3ObjectStore(S3Settings.from(config), roleArn, config.get(Settings.STS_ENDPOINT));
   }
 
+  /**
+   * Where the lake's objects are read by the archive: the S3 endpoint {@code archive.source-endpoint}
+   * names (with the {@code s3.*} settings), or the same store as everything else.
+   */
+  public static ObjectStore openSources(LakevaultConfig config) {
+    String endpoint = config.get(Settings.ARCHIVE_SOURCE_ENDPOINT);
+    if (endpoint == null) return open(config);
+    return new S3ObjectStore(S3Settings.from(config).withEndpoint(endpoint));
+  }
+
   public static ObjectStore open(LakevaultConfig config, Clock clock) {
     String root = config.get(Settings.STORE_LOCAL_ROOT);
     if (root != null) {

@@ -1,17 +1,21 @@
 package io.lakevault.aws;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.lakevault.core.store.ObjectRef;
+import io.lakevault.core.store.ObjectStore;
 import io.lakevault.core.store.ObjectStoreException;
 import io.lakevault.core.store.ObjectStoreException.Reason;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +29,9 @@ class S3RetryTest {
   private HttpServer server;
   private final AtomicInteger requests = new AtomicInteger();
   private volatile int slowDowns;
+  /** Requests (after the 503s) whose answer is held this long: a stalled connection. */
+  private volatile int stalls;
+  private volatile long stallMillis;
 
   @BeforeEach
   void start() throws IOException {
@@ -38,15 +45,25 @@ class S3RetryTest {
         exchange.sendResponseHeaders(503, "HEAD".equals(exchange.getRequestMethod()) ? -1 : body.length);
         if (!"HEAD".equals(exchange.getRequestMethod())) exchange.getResponseBody().write(body);
       } else {
+        if (n <= slowDowns + stalls) {
+          try {
+            Thread.sleep(stallMillis);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        boolean get = "GET".equals(exchange.getRequestMethod());
         exchange.getResponseHeaders().add("ETag", "\"0cc175b9c0f1b6a831c399e269772661\"");
         exchange.getResponseHeaders().add("Last-Modified", "Tue, 24 Nov 2026 10:00:00 GMT");
         exchange.getResponseHeaders().add("Content-Type", "text/plain");
         exchange.getResponseHeaders().add("x-amz-version-id", "v1");
         exchange.getResponseHeaders().add("Content-Length", "1");
-        exchange.sendResponseHeaders(200, -1);
+        exchange.sendResponseHeaders(200, get ? 1 : -1);
+        if (get) exchange.getResponseBody().write('a');
       }
       exchange.close();
     });
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.start();
   }
 
@@ -56,7 +73,52 @@ class S3RetryTest {
   }
 
   private S3ObjectStore store(int attempts) {
-    return new S3ObjectStore(new S3Settings("http://127.0.0.1:" + server.getAddress().getPort(), "us-east-1", true, attempts));
+    return new S3ObjectStore(settings(attempts));
+  }
+
+  private S3Settings settings(int attempts) {
+    return new S3Settings("http://127.0.0.1:" + server.getAddress().getPort(), "us-east-1", true, attempts);
+  }
+
+  private static ObjectStore.ObjectBytes readAsync(S3ObjectStore s3, ObjectRef ref) {
+    try {
+      return s3.readAllAsync(ref, 10, null, Runnable::run).join();
+    } catch (CompletionException e) {
+      throw (RuntimeException) e.getCause();
+    }
+  }
+
+  @Test
+  void theAsyncReadRetriesSlowDownLikeTheBlockingOne() {
+    slowDowns = 3;
+    try (S3ObjectStore s3 = store(5)) {
+      assertArrayEquals(new byte[] {'a'}, readAsync(s3, ObjectRef.of("lake", "a.json")).bytes());
+    }
+    assertEquals(4, requests.get(), "three 503s, then the answer");
+  }
+
+  @Test
+  void anAttemptSlowerThanTheReadTimeoutIsAbandonedAndRetried() {
+    stalls = 1;
+    stallMillis = 5_000;
+    try (S3ObjectStore s3 = new S3ObjectStore(settings(3).withTimeouts(Duration.ofMillis(300), Duration.ofMinutes(1)))) {
+      long t0 = System.nanoTime();
+      assertArrayEquals(new byte[] {'a'}, readAsync(s3, ObjectRef.of("lake", "a.json")).bytes());
+      assertTrue(System.nanoTime() - t0 < 4_000_000_000L, "the stalled attempt was not waited out");
+    }
+    assertEquals(2, requests.get(), "the stalled attempt, then the retry");
+  }
+
+  @Test
+  void aRequestStillFailingAtTheCallTimeoutIsAClearError() {
+    stalls = 100;
+    stallMillis = 2_000;
+    try (S3ObjectStore s3 = new S3ObjectStore(settings(10).withTimeouts(Duration.ofMillis(200), Duration.ofMillis(700)))) {
+      ObjectStoreException e = assertThrows(ObjectStoreException.class, () -> readAsync(s3, ObjectRef.of("lake", "a.json")));
+      assertEquals(Reason.TRANSIENT, e.reason());
+      assertTrue(e.getMessage().contains("s3://lake/a.json"), e.getMessage());
+    }
+    assertTrue(requests.get() < 10, "the call timeout, not the attempts, ended it: " + requests.get());
   }
 
   @Test

@@ -62,6 +62,14 @@ public final class Settings {
       "Attempts per S3 request, with exponential backoff and jitter, on throttling (503 SlowDown) and transient errors.",
       "integer", s -> intInRange(s, 1, 100));
 
+  public static final Setting<Duration> S3_READ_TIMEOUT = new Setting<>("s3.read-timeout", "10s",
+      "Per attempt of a GET of a small object read whole (the archive's source reads): an attempt slower than this is abandoned and retried, so one stalled connection costs seconds, not a task.",
+      "duration", Settings::positive);
+
+  public static final Setting<Duration> S3_CALL_TIMEOUT = new Setting<>("s3.call-timeout", "10m",
+      "Longest time one S3 request may take, all its attempts and their backoff included, before it fails with an error naming the object (a part upload of 64 MiB included).",
+      "duration", Settings::positive);
+
   public static final Setting<Duration> CATALOG_HISTORY_RETENTION = new Setting<>("catalog.history-retention",
       "3653d",
       "How long catalog tables keep their Delta history (log and removed files), so auditors can time-travel the catalog itself; set it to at least the longest retention class.",
@@ -163,6 +171,15 @@ public final class Settings {
         return d;
       });
 
+  public static final Setting<String> ARCHIVE_SOURCE_ENDPOINT = new Setting<>("archive.source-endpoint", null,
+      "S3 endpoint the archive job reads the lake's objects from, when they are not in the store everything else uses (s3.endpoint, or store.local.root): an S3-compatible lake (MinIO, Ceph) archived into AWS or onto local disk. Region, path style, retries and timeouts are the s3.* settings. Unset: the same store.",
+      "URL", s -> {
+        if (!s.startsWith("http://") && !s.startsWith("https://")) {
+          throw new IllegalArgumentException("must start with http:// or https://");
+        }
+        return s;
+      });
+
   public static final Setting<Boolean> ARCHIVE_VERIFY_SOURCE_MD5 = new Setting<>("archive.verify-source-md5", "false",
       "Check each source's bytes against its ETag's MD5 (single-part, not SSE-KMS or SSE-C objects) as the archive reads them. Off by default: sources are read by version id, or with the inventory's ETag as If-Match, and the ETag is compared from the response, so the bytes are that version; MD5 guards only the transfer, which TLS and the SDK's checksum validation guard already, and costs about an eighth of the archive's CPU. Turn it on for plain-HTTP endpoints or stores you do not trust to return what they stored.",
       "boolean", Settings::bool);
@@ -215,9 +232,9 @@ public final class Settings {
 
   static {
     for (Setting<?> s : List.of(CATALOG_URI, CATALOG_HISTORY_RETENTION, CATALOG_WORKING_RETENTION, ARCHIVE_URI, STORE_LOCAL_ROOT, STORE_LOCAL_THAW_DELAY,
-        S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS,
+        S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_MAX_ATTEMPTS, S3_READ_TIMEOUT, S3_CALL_TIMEOUT, INVENTORY_SOURCES, INVENTORY_MAX_BAD_ROWS,
         CLASSIFY_POLICY, CLASSIFY_PRICE_TABLE, ARCHIVE_DEFAULT_KEY, KEYS_LOCAL_DIR, KMS_ENDPOINT, STS_ENDPOINT,
-        RESTORE_POLL_INTERVAL, ARCHIVE_MAX_SKIPPED_FRACTION, ARCHIVE_VERIFY_SOURCE_MD5, LEASE_TIMEOUT, LIFECYCLE_ERASER_ROLE, ERASURE_PURGE_WITHIN, DRILL_TARGET, DRILL_MAX_BYTES,
+        RESTORE_POLL_INTERVAL, ARCHIVE_MAX_SKIPPED_FRACTION, ARCHIVE_SOURCE_ENDPOINT, ARCHIVE_VERIFY_SOURCE_MD5, LEASE_TIMEOUT, LIFECYCLE_ERASER_ROLE, ERASURE_PURGE_WITHIN, DRILL_TARGET, DRILL_MAX_BYTES,
         SERVE_S3_CREDENTIALS)) {
       ALL.put(s.key(), s);
     }
@@ -246,6 +263,12 @@ public final class Settings {
     }
     throw new IllegalArgumentException("has scheme '" + scheme + "'; lakevault reads and writes only "
         + String.join(", ", java.util.Arrays.stream(allowed).map(a -> a + "://").toList()) + " here");
+  }
+
+  static Duration positive(String s) {
+    Duration d = Durations.parse(s);
+    if (d.isZero() || d.isNegative()) throw new IllegalArgumentException("must be longer than zero");
+    return d;
   }
 
   static Boolean bool(String s) {

@@ -168,6 +168,25 @@ public interface ObjectStore extends AutoCloseable {
   }
 
   /**
+   * {@link #readAll(ObjectRef, int, String)} without waiting for it: the future completes with the bytes, or
+   * with the {@link ObjectStoreException} the blocking read would throw. A store with an asynchronous
+   * client (S3) holds no thread while the store answers, so callers may keep hundreds in flight; the
+   * default runs the blocking read on {@code blocking}.
+   */
+  default java.util.concurrent.CompletableFuture<ObjectBytes> readAllAsync(ObjectRef ref, int limit, String ifMatch,
+      java.util.concurrent.Executor blocking) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(ref, limit, ifMatch), blocking);
+  }
+
+  /**
+   * How many times the store has answered "slow down" (S3's 503) since it was opened, the answers its
+   * client retried included: a caller with many requests in flight watches it to send fewer.
+   */
+  default long throttledResponses() {
+    return 0;
+  }
+
+  /**
    * A small version read whole.
    *
    * @param bytes its bytes, at most the limit asked for

@@ -349,6 +349,51 @@ public abstract class ObjectStoreContract {
         () -> store().readAll(ObjectRef.of(b, "missing.json"), 10)).reason());
   }
 
+  /** The async read answers as the blocking one does, error for error, with more reads in flight than connections. */
+  @Test
+  void readAllAsyncAnswersAsReadAllDoesWithHundredsInFlight() throws Exception {
+    String b = bucket(true, false);
+    byte[] first = random(70_000, 5);
+    ObjectMetadata v1 = store().put(b, "logs/a.json", first, PutOptions.builder().contentType("application/json").build());
+    store().put(b, "logs/a.json", bytes("second"), PutOptions.defaults());
+    java.util.concurrent.ExecutorService blocking = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      ObjectStore.ObjectBytes exact = readAsync(v1.ref(), first.length, null, blocking);
+      assertArrayEquals(first, exact.bytes());
+      assertFalse(exact.longer());
+      assertEquals(v1.eTag(), exact.metadata().eTag());
+      assertEquals("application/json", exact.metadata().contentType());
+      ObjectStore.ObjectBytes cut = readAsync(v1.ref(), 1000, null, blocking);
+      assertArrayEquals(java.util.Arrays.copyOf(first, 1000), cut.bytes());
+      assertTrue(cut.longer());
+      assertArrayEquals(bytes("second"), readAsync(ObjectRef.of(b, "logs/a.json"), 100, null, blocking).bytes());
+      assertEquals(Reason.NOT_FOUND, assertThrows(ObjectStoreException.class,
+          () -> readAsync(ObjectRef.of(b, "missing.json"), 10, null, blocking)).reason());
+      String plain = bucket(false, false);
+      ObjectMetadata was = store().put(plain, "plain.json", bytes("{\"v\":1}"), PutOptions.defaults());
+      store().put(plain, "plain.json", bytes("{\"v\":2}"), PutOptions.defaults());
+      assertEquals(Reason.PRECONDITION_FAILED, assertThrows(ObjectStoreException.class,
+          () -> readAsync(ObjectRef.of(plain, "plain.json"), 100, was.eTag(), blocking)).reason());
+
+      List<ObjectMetadata> many = new java.util.ArrayList<>();
+      for (int i = 0; i < 300; i++) many.add(store().put(b, "many/" + i, bytes("object " + i), PutOptions.defaults()));
+      List<java.util.concurrent.CompletableFuture<ObjectStore.ObjectBytes>> inFlight = new java.util.ArrayList<>();
+      for (ObjectMetadata m : many) inFlight.add(store().readAllAsync(m.ref(), 100, null, blocking));
+      for (int i = 0; i < many.size(); i++) assertArrayEquals(bytes("object " + i), inFlight.get(i).get().bytes());
+    } finally {
+      blocking.shutdownNow();
+    }
+  }
+
+  private ObjectStore.ObjectBytes readAsync(ObjectRef ref, int limit, String ifMatch, java.util.concurrent.Executor blocking) {
+    try {
+      return store().readAllAsync(ref, limit, ifMatch, blocking).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      throw e;
+    }
+  }
+
   @Test
   void retentionSetAfterTheWriteLocksTheVersion() {
     String b = bucket(true, true);

@@ -122,7 +122,8 @@ public final class ArchiveJob {
   Runnable afterCommit = () -> { };
 
   public ArchiveJob(Catalog catalog, Clock clock) {
-    this(catalog, clock, PackTask.Tuning.defaults(catalog.locations().isLocal()));
+    this(catalog, clock, PackTask.Tuning.defaults(catalog.locations().isLocal()
+        && catalog.config().get(io.lakevault.core.config.Settings.ARCHIVE_SOURCE_ENDPOINT) == null));
   }
 
   ArchiveJob(Catalog catalog, Clock clock, PackTask.Tuning tuning) {

@@ -78,14 +78,15 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
   record Tuning(int concurrency, int readBatch, long readAheadBytes, long inMemoryLimit, long partSize,
       int dictionarySamples, long dictionarySampleBytes, int dedupMemory, int crashAfterPacks) implements Serializable {
     /**
-     * @param localStore the local store reads from the page cache or a disk, where a few readers per
-     *     task suffice (four rather than two: when part of the lake is not cached, two left the task
-     *     waiting for reads a third of its time); S3 answers a small GET in tens of milliseconds, so
-     *     many must be in flight. A local reader takes 16 sources at a time: handing each read to a
-     *     thread costs a wake-up and a park, as much as the read itself (about 2 CPU-seconds in 200,000)
+     * @param localStore the sources are on the local store, read from the page cache or a disk, where a
+     *     few readers per task suffice (four rather than two: when part of the lake is not cached, two left
+     *     the task waiting for reads a third of its time); a local reader takes 16 sources at a time:
+     *     handing each read to a thread costs a wake-up and a park, as much as the read itself (about 2
+     *     CPU-seconds in 200,000). On S3 a small GET takes tens of milliseconds, with a tail ten times
+     *     that: the async client keeps hundreds in flight (bench/README.md, "Archive from S3")
      */
     static Tuning defaults(boolean localStore) {
-      return new Tuning(localStore ? 4 : 32, localStore ? 16 : 1, 64L << 20, 16L << 20, 64L << 20, 2000, 8L << 20,
+      return new Tuning(localStore ? 4 : io.lakevault.aws.S3ObjectStore.ASYNC_MAX_CONCURRENCY, localStore ? 16 : 1, 64L << 20, 16L << 20, 64L << 20, 2000, 8L << 20,
           1_000_000, -1);
     }
 
@@ -128,6 +129,9 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
 
   /** One partition's work, pulled by Spark row by row. */
   private final class Run implements Iterator<Row> {
+    /** Where the pack's sources are read: the lake, which {@code archive.source-endpoint} may put elsewhere. */
+    private final ObjectStore sources = ObjectStores.openSources(config);
+    /** The store packs go to, for classes that name no role. */
     private final ObjectStore store = ObjectStores.open(config);
     /** Where packs go, per role: a class with an air-gapped target writes through its role. */
     private final Map<String, ObjectStore> targetStores = new HashMap<>();
@@ -154,7 +158,7 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
     private long bytesIn;
 
     Run(Iterator<Row> rows) {
-      fetcher = new SourceFetcher(store, rows, tuning.concurrency(), tuning.readBatch(), tuning.readAheadBytes(),
+      fetcher = new SourceFetcher(sources, rows, tuning.concurrency(), tuning.readBatch(), tuning.readAheadBytes(),
           tuning.inMemoryLimit());
     }
 
@@ -431,14 +435,15 @@ final class PackTask implements MapPartitionsFunction<Row, Row>, Serializable {
       if (objects > 0) {
         LOG.info("pack task: {} objects, {} MB in {} s (task thread's CPU {} s); waiting for source reads {} s,"
             + " SHA-256 {} s, pack writer (ETag MD5, compression, encryption, upload parts) {} s, dictionaries {} s,"
-            + " finishing packs {} s, Spark's side (input sort, staging write) {} s", objects, bytesIn >> 20, sec(System.nanoTime() - started),
-            sec(THREADS.getCurrentThreadCpuTime() - startedCpu), sec(waitNs),
-            sec(hashNs), sec(writeNs), sec(dictionaryNs), sec(finishNs), sec(downstreamNs));
+            + " finishing packs {} s, Spark's side (input sort, staging write) {} s; {}", objects, bytesIn >> 20,
+            sec(System.nanoTime() - started), sec(THREADS.getCurrentThreadCpuTime() - startedCpu), sec(waitNs),
+            sec(hashNs), sec(writeNs), sec(dictionaryNs), sec(finishNs), sec(downstreamNs), fetcher.stats());
       }
       fetcher.close();
       keys.close();
       targetStores.values().forEach(ObjectStore::close);
       store.close();
+      sources.close();
     }
   }
 

@@ -11,18 +11,32 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.spark.sql.Row;
 
 /**
- * Reads source objects ahead of the pack writer, in input order, with many GETs in flight (S3 answers
- * small GETs in tens of milliseconds; one at a time would leave the task waiting) and a bound on the
- * bytes held: at most {@code concurrency} readers, each with a batch of sources, and {@code byteBudget}
- * bytes at once. Objects larger than {@code inMemoryLimit} are not read ahead: they are opened when
- * their turn comes and streamed.
+ * Reads source objects ahead of the pack writer with many GETs in flight (S3 answers a small GET in
+ * tens of milliseconds; one at a time would leave the task waiting) and hands them out in input order,
+ * so a retried task writes the same packs. A slot is freed when its read completes, not when it is
+ * handed out: while the writer waits on a slow GET at the head (S3's tail: a GET in a hundred takes ten
+ * times the median), the others finish and new reads start behind it, up to {@code byteBudget} bytes
+ * read and not yet handed out. Objects larger than {@code inMemoryLimit} are not read ahead: they are
+ * opened when their turn comes and streamed.
+ *
+ * <p>On a store with an asynchronous client (S3) each read is one request on that client, and
+ * {@code concurrency} is the number of GETs in flight (hundreds, on a few event-loop threads). On the
+ * local store, where a read takes microseconds, {@code concurrency} threads each read {@code batch}
+ * sources at a time.
+ *
+ * <p>Throttling is answered here, where the request rate is decided: when the store answers "slow down"
+ * (S3's 503, which its client retries with backoff), the reads allowed in flight are halved, and they grow
+ * back by one for each window's worth of reads completed without it (additive increase, multiplicative
+ * decrease, as TCP's congestion window). Tasks sharing a prefix that S3 is still repartitioning thus
+ * send fewer requests instead of each spending its attempts.
  */
 final class SourceFetcher implements AutoCloseable {
 
@@ -44,17 +58,33 @@ final class SourceFetcher implements AutoCloseable {
   private final int batch;
   private final long byteBudget;
   private final long inMemoryLimit;
+  /** Blocking readers: the local store's batches, and any store without an asynchronous read. */
   private final ExecutorService pool;
-  /** Batches in flight, in input order; the head is being handed out. */
-  private final Deque<Batch> ahead = new ArrayDeque<>();
+  /** Reads not handed out yet, in input order; the head is handed out next. */
+  private final Deque<Slot> ahead = new ArrayDeque<>();
   private List<Fetched> current = List.of();
   private int cursor;
+  /** Bytes of the slots in {@link #ahead}: read, or being read, and not handed out. */
   private long reserved;
+  /** Slots whose read has not completed; completions decrement it and wake the writer. */
+  private int inFlight;
+  private final Object lock = new Object();
+  private long reads;
+  private long waits;
+  /** Reads allowed in flight now, at most {@code concurrency}; guarded by {@link #lock}. */
+  private double window;
+  private double smallestWindow;
+  private long throttledSeen;
+  /** Completions since the window was last cut: one burst of 503s cuts it once. */
+  private long sinceCut;
+  private long cuts;
+  static final int MIN_WINDOW = 4;
 
-  /** Consecutive sources read by one reader thread, and the bytes they were charged. */
-  private record Batch(Future<List<Fetched>> fetched, long charge) {}
+  /** Consecutive sources read together, and the bytes they were charged. */
+  private record Slot(CompletableFuture<List<Fetched>> fetched, long charge) {}
 
   /**
+   * @param concurrency reads in flight at most (batches of them on the local store)
    * @param batch sources a reader takes at a time: on the local store a read takes microseconds, and
    *     handing each to a thread of its own costs as much as the read; on S3 one at a time
    */
@@ -66,7 +96,12 @@ final class SourceFetcher implements AutoCloseable {
     this.batch = Math.max(1, batch);
     this.byteBudget = byteBudget;
     this.inMemoryLimit = inMemoryLimit;
-    this.pool = Executors.newFixedThreadPool(concurrency, r -> {
+    this.window = concurrency;
+    this.smallestWindow = concurrency;
+    this.sinceCut = concurrency;
+    this.throttledSeen = store.throttledResponses();
+    // Threads start on first use: a fetcher on S3 never starts one.
+    this.pool = Executors.newFixedThreadPool(Math.min(concurrency, 64), r -> {
       Thread t = new Thread(r, "lakevault-fetch");
       t.setDaemon(true);
       return t;
@@ -94,29 +129,74 @@ final class SourceFetcher implements AutoCloseable {
   Fetched next() throws IOException {
     if (cursor < current.size()) return current.get(cursor++);
     fill();
-    Batch b = ahead.poll();
-    if (b == null) throw new java.util.NoSuchElementException();
-    reserved -= b.charge();
+    Slot head = ahead.peek();
+    if (head == null) throw new java.util.NoSuchElementException();
     try {
-      current = b.fetched().get();
+      awaitHead(head);
+      ahead.poll();
+      reserved -= head.charge();
+      current = head.fetched().get();
       cursor = 0;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while reading sources", e);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) throw re;
-      if (e.getCause() instanceof IOException io) throw io;
-      throw new IOException(e.getCause());
+      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+      if (cause instanceof RuntimeException re) throw re;
+      if (cause instanceof IOException io) throw io;
+      throw new IOException(cause);
     } finally {
       fill();
     }
     return current.get(cursor++);
   }
 
+  /** Waits for the head's read, starting new reads behind it whenever others complete meanwhile. */
+  private void awaitHead(Slot head) throws InterruptedException {
+    if (!head.fetched().isDone()) waits++;
+    while (!head.fetched().isDone()) {
+      boolean more = rows.hasNext();
+      synchronized (lock) {
+        if (!head.fetched().isDone() && !(more && room())) lock.wait();
+      }
+      fill();
+    }
+  }
+
+  /** Whether another read may start: sources left, a slot free and bytes in budget (one read past it at most). */
+  private boolean canStart() {
+    // Outside the lock: pulling the next row may run Spark's upstream work.
+    if (!rows.hasNext()) return false;
+    synchronized (lock) {
+      return room();
+    }
+  }
+
+  private boolean room() {
+    return inFlight < (int) window && (ahead.isEmpty() || reserved < byteBudget);
+  }
+
+  /** A read completed: the window shrinks if the store throttled since the last cut, else grows. Under the lock. */
+  private void completed() {
+    inFlight--;
+    sinceCut++;
+    long throttled = store.throttledResponses();
+    if (throttled > throttledSeen) {
+      throttledSeen = throttled;
+      if (sinceCut >= window) {
+        window = Math.max(Math.min(MIN_WINDOW, concurrency), window / 2);
+        smallestWindow = Math.min(smallestWindow, window);
+        sinceCut = 0;
+        cuts++;
+      }
+    } else if (window < concurrency) {
+      window = Math.min(concurrency, window + 1 / window);
+    }
+    lock.notifyAll();
+  }
+
   private void fill() {
-    while (rows.hasNext() && ahead.size() < concurrency) {
-      // Peeking is not possible on the iterator, so the budget admits one batch past it at most.
-      if (!ahead.isEmpty() && reserved >= byteBudget) return;
+    while (canStart()) {
       List<Row> taken = new ArrayList<>(batch);
       long charge = 0;
       while (rows.hasNext() && taken.size() < batch && (taken.isEmpty() || charge < byteBudget / concurrency)) {
@@ -125,9 +205,50 @@ final class SourceFetcher implements AutoCloseable {
         if (size <= inMemoryLimit) charge += size;
         taken.add(r);
       }
-      reserved += charge;
-      ahead.add(new Batch(pool.submit(() -> fetch(taken)), charge));
+      CompletableFuture<List<Fetched>> f = taken.size() == 1 ? fetchAsync(taken.get(0))
+          : CompletableFuture.supplyAsync(() -> fetch(taken), pool);
+      synchronized (lock) {
+        reserved += charge;
+        inFlight++;
+      }
+      reads += taken.size();
+      ahead.add(new Slot(f, charge));
+      // Registered after the count went up: a read already done runs this at once, on this thread.
+      f.whenComplete((v, t) -> {
+        synchronized (lock) {
+          completed();
+        }
+      });
     }
+  }
+
+  /** Sources read, how many times the writer found the next one still being read, and throttling. */
+  String stats() {
+    synchronized (lock) {
+      return reads + " sources read, the writer waited on " + waits + (cuts == 0 ? ""
+          : "; throttled: reads in flight cut " + cuts + " times, to " + (int) smallestWindow + " at the least");
+    }
+  }
+
+  /** The reads allowed in flight now (tests). */
+  int window() {
+    synchronized (lock) {
+      return (int) window;
+    }
+  }
+
+  private CompletableFuture<List<Fetched>> fetchAsync(Row r) {
+    ObjectRef ref = ref(r);
+    long size = r.<Long>getAs("size");
+    if (size > inMemoryLimit) {
+      return CompletableFuture.completedFuture(List.of(new Fetched(r, null, null, null, store, ref)));
+    }
+    return store.readAllAsync(ref, (int) size, ifMatch(r), pool).handle((b, failure) -> {
+      if (failure == null) return List.of(read(r, ref, b));
+      Throwable t = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+      if (t instanceof ObjectStoreException e) return List.of(failed(r, ref, e));
+      throw failure instanceof CompletionException c ? c : new CompletionException(t);
+    });
   }
 
   private List<Fetched> fetch(List<Row> taken) {
@@ -143,18 +264,26 @@ final class SourceFetcher implements AutoCloseable {
       return new Fetched(r, null, null, null, store, ref);
     }
     try {
-      ObjectStore.ObjectBytes b = store.readAll(ref, (int) size, ifMatch(r));
-      byte[] bytes = b.bytes();
-      if (b.longer()) {
-        // Longer than the inventory says: one byte more is enough for the writer to tell.
-        bytes = java.util.Arrays.copyOf(bytes, bytes.length + 1);
-      }
-      return new Fetched(r, b.metadata(), bytes, null, store, ref);
+      return read(r, ref, store.readAll(ref, (int) size, ifMatch(r)));
     } catch (ObjectStoreException e) {
-      String why = unreadable(e);
-      if (why == null) throw e;
-      return new Fetched(r, null, null, why, store, ref);
+      return failed(r, ref, e);
     }
+  }
+
+  private Fetched read(Row r, ObjectRef ref, ObjectStore.ObjectBytes b) {
+    byte[] bytes = b.bytes();
+    if (b.longer()) {
+      // Longer than the inventory says: one byte more is enough for the writer to tell.
+      bytes = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+    }
+    return new Fetched(r, b.metadata(), bytes, null, store, ref);
+  }
+
+  /** A source skipped with its reason, or the error rethrown when it is not a reason to skip. */
+  private Fetched failed(Row r, ObjectRef ref, ObjectStoreException e) {
+    String why = unreadable(e);
+    if (why == null) throw e;
+    return new Fetched(r, null, null, why, store, ref);
   }
 
   /**
@@ -192,7 +321,7 @@ final class SourceFetcher implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Batch b : ahead) b.fetched().cancel(true);
+    for (Slot b : ahead) b.fetched().cancel(true);
     pool.shutdownNow();
   }
 }
