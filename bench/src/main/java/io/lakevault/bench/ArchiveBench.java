@@ -147,6 +147,8 @@ public final class ArchiveBench {
       byte[] policyBytes, int run) throws IOException {
     Path store = root.resolve("store");
     deleteTree(store.resolve("bench-catalog"));
+    // The run lease's versions: the store's record of the catalog bucket goes with its files.
+    deleteTree(store.resolve(".lakevault-store/meta/bench-catalog"));
     deleteTree(store.resolve("bench-archive"));
     deleteTree(store.resolve(".lakevault-store/meta/bench-archive"));
     Files.deleteIfExists(store.resolve(".lakevault-store/buckets/bench-archive.json"));

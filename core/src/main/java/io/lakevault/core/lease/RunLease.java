@@ -149,7 +149,14 @@ public final class RunLease implements AutoCloseable {
         if (e.reason() != Reason.PRECONDITION_FAILED) throw cannotReach(where, e);
       }
       Current current = read(store, where);
-      if (current == null) continue; // released and removed by hand between the two calls: try again
+      if (current == null) {
+        // Released and removed by hand between the two calls: try again, but not forever (a store that
+        // refuses to create the file yet cannot read it is broken, not busy).
+        if (attempt < 5) continue;
+        throw new LakevaultException(ErrorKind.BUSY, "the run lease " + where + " can neither be created (the store"
+            + " says it exists) nor read (the store says it does not), " + attempt + " times in a row: check the"
+            + " store (on the local store, a lease file deleted by hand without its versions under .lakevault-store)");
+      }
       now = clock.instant();
       if (current.holder != null && !current.holder.free(now, timeout, mine.host())) {
         throw busy(where, current.holder, timeout);

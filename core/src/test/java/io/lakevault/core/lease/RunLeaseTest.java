@@ -47,6 +47,17 @@ class RunLeaseTest {
     }
   }
 
+  /** A lease file deleted by hand without the store's record of it: a clear error, not a spin. */
+  @Test
+  void aLeaseTheStoreCanNeitherCreateNorReadIsAnErrorNotALoop() throws Exception {
+    RunLease.acquire(store, CATALOG, "run-a", "archive", clock, TIMEOUT).close();
+    java.nio.file.Files.delete(dir.resolve("cat/catalog/" + RunLease.FILE));
+    LakevaultException e = assertThrows(LakevaultException.class,
+        () -> RunLease.acquire(store, CATALOG, "run-b", "archive", clock, TIMEOUT));
+    assertTrue(e.getMessage().contains("can neither be created") && e.getMessage().contains(".lakevault-store"),
+        e.getMessage());
+  }
+
   @Test
   void aSecondRunIsRefusedNamingTheHolderAndChangesNothing() throws Exception {
     try (RunLease first = RunLease.acquire(store, CATALOG, "run-a", "archive", clock, TIMEOUT)) {
