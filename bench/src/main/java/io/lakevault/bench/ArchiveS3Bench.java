@@ -48,13 +48,18 @@ public final class ArchiveS3Bench {
     long bytes = rows.stream().mapToLong(r -> r.<Long>getAs("size")).sum();
     int cores = Runtime.getRuntime().availableProcessors();
 
-    Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xms1g", "-Xmx1g", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
         LatencyS3Server.class.getName(), root.resolve("store").toString(), a.get("--median-ms"), a.get("--tail-ms"),
-        a.get("--tail"), "2026").redirectErrorStream(true).start();
+        a.get("--tail"), "2026").redirectErrorStream(true);
+    // A profiler given to the bench (JAVA_TOOL_OPTIONS) profiles the job, not the server.
+    pb.environment().remove("JAVA_TOOL_OPTIONS");
+    Process server = pb.start();
     try {
-      String ready = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)).readLine();
-      if (ready == null || !ready.startsWith("port ")) throw new IllegalStateException("latency server: " + ready);
+      BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+      String ready = out.readLine();
+      while (ready != null && !ready.startsWith("port ")) ready = out.readLine();
+      if (ready == null) throw new IllegalStateException("the latency server exited before it was ready");
       String endpoint = "http://127.0.0.1:" + ready.substring(5).trim();
       // The SDK signs requests; the server does not check them.
       System.setProperty("aws.accessKeyId", "bench");
