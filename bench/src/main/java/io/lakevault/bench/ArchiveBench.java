@@ -50,10 +50,15 @@ import org.apache.spark.sql.SparkSession;
  *       {@link ArchiveJob#run}: read, MD5 check, SHA-256, per-pack dictionary, zstd -3, AES-256-GCM,
  *       pack upload, Delta commits of {@code packs} and {@code objects}, Object Lock.
  * </ul>
- * Both read from the page cache after the first pass. Reported: MB/s and objects/s of each, the ratio,
+ * With {@code restic} on the PATH (Debian's package: {@code apt-get install restic}), a third:
+ * <ul>
+ *   <li><b>restic</b>: {@code restic backup} of the same folder into a fresh local repository (format 2:
+ *       content-defined chunking, deduplication, zstd "auto", AES-256 and Poly1305), its cache folder fresh too;
+ * </ul>
+ * Both read from the page cache after the first pass. Reported: MB/s and objects/s of each, the ratios,
  * compression ratios, and the Deep Archive billable bytes and PUTs of the lake packed and as-is.
  *
- * <pre>bench/run ArchiveBench [--objects N] [--runs K] [--dir DIR]</pre>
+ * <pre>bench/run ArchiveBench [--objects N] [--runs K] [--dir DIR] [--restic auto|off]</pre>
  */
 public final class ArchiveBench {
   static final String BUCKET = "bench-src";
@@ -74,7 +79,7 @@ public final class ArchiveBench {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> a = new LinkedHashMap<>(Map.of("--objects", "200000", "--runs", "3",
-        "--dir", "/tmp/lakevault-bench-archive"));
+        "--dir", "/tmp/lakevault-bench-archive", "--restic", "auto"));
     for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i], args[i + 1]);
     int objects = Integer.parseInt(a.get("--objects"));
     int runs = Integer.parseInt(a.get("--runs"));
@@ -96,6 +101,9 @@ public final class ArchiveBench {
 
     List<double[]> tars = new ArrayList<>();
     List<double[]> jobs = new ArrayList<>();
+    List<double[]> restics = new ArrayList<>();
+    boolean restic = !a.get("--restic").equals("off") && onPath("restic");
+    if (!restic) System.out.println("restic: " + (a.get("--restic").equals("off") ? "off" : "not on the PATH (apt-get install restic)"));
     tarZstd(root, dir); // warms the page cache for both sides
     for (int run = 1; run <= runs; run++) {
       double[] t = tarZstd(root, dir);
@@ -103,12 +111,25 @@ public final class ArchiveBench {
       double[] j = archive(spark, config, root, rows, policy, policyBytes, run);
       jobs.add(j);
       System.out.printf(Locale.ROOT, "run %d: tar+zstd %6.1f s (%6.1f MB/s, %8.0f objects/s, ratio %.2f)   "
-              + "archive job %6.1f s (%6.1f MB/s, %8.0f objects/s, ratio %.2f, %d packs)%n", run,
+              + "archive job %6.1f s (%6.1f MB/s, %8.0f objects/s, ratio %.2f, %d packs)", run,
           t[0], bytes / 1e6 / t[0], rows.size() / t[0], bytes / t[1], j[0], bytes / 1e6 / j[0], rows.size() / j[0],
           bytes / j[1], (long) j[2]);
+      if (restic) {
+        double[] r = restic(root, dir);
+        restics.add(r);
+        System.out.printf(Locale.ROOT, "   restic %6.1f s (%6.1f MB/s, %8.0f objects/s, ratio %.2f)", r[0],
+            bytes / 1e6 / r[0], rows.size() / r[0], bytes / r[1]);
+      }
+      System.out.println();
     }
     double tarMedian = median(tars.stream().mapToDouble(x -> x[0]).toArray());
     double jobMedian = median(jobs.stream().mapToDouble(x -> x[0]).toArray());
+    if (restic) {
+      double resticMedian = median(restics.stream().mapToDouble(x -> x[0]).toArray());
+      System.out.printf(Locale.ROOT, "restic %.1f s = %.1f MB/s, %.0f objects/s, %.3fx (%.1f MB); archive job / restic"
+              + " = %.2f (speed)%n", resticMedian, bytes / 1e6 / resticMedian, rows.size() / resticMedian,
+          bytes / restics.get(0)[1], restics.get(0)[1] / 1e6, resticMedian / jobMedian);
+    }
     double tarStored = tars.get(0)[1];
     double jobStored = jobs.get(0)[1];
     long packs = (long) jobs.get(0)[2];
@@ -140,6 +161,42 @@ public final class ArchiveBench {
     if (p.waitFor() != 0) throw new IllegalStateException("tar | zstd failed");
     double secs = (System.nanoTime() - t0) / 1e9;
     return new double[] {secs, Files.size(out)};
+  }
+
+  /**
+   * {@code restic backup} of the bucket's folder into a fresh repository (format 2, so compressed) with a
+   * fresh cache; {@code restic init} is not timed.
+   *
+   * @return seconds, repository bytes
+   */
+  static double[] restic(Path root, Path dir) throws Exception {
+    Path repo = dir.resolve("restic-repo");
+    Path cache = dir.resolve("restic-cache");
+    deleteTree(repo);
+    deleteTree(cache);
+    run(List.of("restic", "init", "--quiet", "--repository-version", "2", "--repo", repo.toString()));
+    long t0 = System.nanoTime();
+    run(List.of("restic", "backup", "--quiet", "--repo", repo.toString(), "--cache-dir", cache.toString(),
+        root.resolve("store").resolve(BUCKET).toString()));
+    double secs = (System.nanoTime() - t0) / 1e9;
+    long size;
+    try (Stream<Path> s = Files.walk(repo)) {
+      size = s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+    return new double[] {secs, size};
+  }
+
+  private static void run(List<String> cmd) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+    pb.environment().put("RESTIC_PASSWORD", "bench");
+    if (pb.start().waitFor() != 0) throw new IllegalStateException(String.join(" ", cmd) + " failed");
+  }
+
+  private static boolean onPath(String tool) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (Files.isExecutable(Path.of(d, tool))) return true;
+    }
+    return false;
   }
 
   /** @return seconds, stored bytes, packs */
