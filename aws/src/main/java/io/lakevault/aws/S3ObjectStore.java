@@ -279,12 +279,18 @@ public final class S3ObjectStore implements ObjectStore {
     }
   }
 
-  private static ObjectMetadata toMetadata(ObjectRef ref, HeadObjectResponse h) {
+  /** The checksums S3 answered with (HEAD and GET name them alike), by algorithm. */
+  private static Map<ChecksumAlgorithm, String> sums(String crc32, String crc32c, String sha1, String sha256) {
     Map<ChecksumAlgorithm, String> sums = new EnumMap<>(ChecksumAlgorithm.class);
-    if (h.checksumCRC32() != null) sums.put(ChecksumAlgorithm.CRC32, h.checksumCRC32());
-    if (h.checksumCRC32C() != null) sums.put(ChecksumAlgorithm.CRC32C, h.checksumCRC32C());
-    if (h.checksumSHA1() != null) sums.put(ChecksumAlgorithm.SHA1, h.checksumSHA1());
-    if (h.checksumSHA256() != null) sums.put(ChecksumAlgorithm.SHA256, h.checksumSHA256());
+    if (crc32 != null) sums.put(ChecksumAlgorithm.CRC32, crc32);
+    if (crc32c != null) sums.put(ChecksumAlgorithm.CRC32C, crc32c);
+    if (sha1 != null) sums.put(ChecksumAlgorithm.SHA1, sha1);
+    if (sha256 != null) sums.put(ChecksumAlgorithm.SHA256, sha256);
+    return sums;
+  }
+
+  private static ObjectMetadata toMetadata(ObjectRef ref, HeadObjectResponse h) {
+    Map<ChecksumAlgorithm, String> sums = sums(h.checksumCRC32(), h.checksumCRC32C(), h.checksumSHA1(), h.checksumSHA256());
     Boolean ongoing = null;
     Instant expiry = null;
     if (h.restore() != null) {
@@ -305,11 +311,7 @@ public final class S3ObjectStore implements ObjectStore {
   }
 
   private static ObjectMetadata toMetadata(ObjectRef ref, GetObjectResponse g) {
-    Map<ChecksumAlgorithm, String> sums = new EnumMap<>(ChecksumAlgorithm.class);
-    if (g.checksumCRC32() != null) sums.put(ChecksumAlgorithm.CRC32, g.checksumCRC32());
-    if (g.checksumCRC32C() != null) sums.put(ChecksumAlgorithm.CRC32C, g.checksumCRC32C());
-    if (g.checksumSHA1() != null) sums.put(ChecksumAlgorithm.SHA1, g.checksumSHA1());
-    if (g.checksumSHA256() != null) sums.put(ChecksumAlgorithm.SHA256, g.checksumSHA256());
+    Map<ChecksumAlgorithm, String> sums = sums(g.checksumCRC32(), g.checksumCRC32C(), g.checksumSHA1(), g.checksumSHA256());
     return new ObjectMetadata(ref.bucket(), ref.key(), g.versionId() == null ? "null" : g.versionId(),
         g.contentLength(), unquote(g.eTag()), g.lastModified(), StorageClass.fromWire(g.storageClassAsString()),
         g.contentType(), g.metadata(), sums, null, null,

@@ -84,12 +84,8 @@ public final class ArchiveBench {
     int objects = Integer.parseInt(a.get("--objects"));
     int runs = Integer.parseInt(a.get("--runs"));
     Path dir = Path.of(a.get("--dir"));
-    Path root = dir.resolve("lake-" + objects);
-    Path manifest = root.resolve("manifest.bin");
-    if (!Files.exists(manifest)) {
-      generate(root, objects, manifest);
-    }
-    List<Row> rows = readManifest(manifest);
+    Path root = lake(dir, objects);
+    List<Row> rows = readManifest(root.resolve("manifest.bin"));
     long bytes = rows.stream().mapToLong(r -> r.<Long>getAs("size")).sum();
     System.out.printf("archive benchmark: %,d objects, %.1f MB, %d runs each, %d cores, heap %d MiB%n", rows.size(),
         bytes / 1e6, runs, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
@@ -241,6 +237,14 @@ public final class ArchiveBench {
     return LakevaultConfig.of(Map.of("store.local.root", root.resolve("store").toString(),
         "keys.local.dir", keys.toString(), "catalog.uri", "s3://bench-catalog/catalog",
         "archive.uri", "s3://bench-archive/packs"));
+  }
+
+  /** The lake of {@code objects} objects under {@code dir}, generated on first use; its root. */
+  static Path lake(Path dir, int objects) throws IOException {
+    Path root = dir.resolve("lake-" + objects);
+    Path manifest = root.resolve("manifest.bin");
+    if (!Files.exists(manifest)) generate(root, objects, manifest);
+    return root;
   }
 
   static void generate(Path root, int objects, Path manifest) throws IOException {

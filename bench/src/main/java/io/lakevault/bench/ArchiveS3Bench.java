@@ -41,10 +41,8 @@ public final class ArchiveS3Bench {
     int objects = Integer.parseInt(a.get("--objects"));
     int runs = Integer.parseInt(a.get("--runs"));
     Path dir = Path.of(a.get("--dir"));
-    Path root = dir.resolve("lake-" + objects);
-    Path manifest = root.resolve("manifest.bin");
-    if (!Files.exists(manifest)) ArchiveBench.generate(root, objects, manifest);
-    List<Row> rows = ArchiveBench.readManifest(manifest);
+    Path root = ArchiveBench.lake(dir, objects);
+    List<Row> rows = ArchiveBench.readManifest(root.resolve("manifest.bin"));
     long bytes = rows.stream().mapToLong(r -> r.<Long>getAs("size")).sum();
     int cores = Runtime.getRuntime().availableProcessors();
 

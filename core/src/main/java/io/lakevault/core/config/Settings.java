@@ -39,12 +39,7 @@ public final class Settings {
 
   public static final Setting<String> S3_ENDPOINT = new Setting<>("s3.endpoint", null,
       "S3 endpoint override for S3-compatible stores and the emulator (e.g. http://127.0.0.1:5000). Unset: AWS.",
-      "URL", s -> {
-        if (!s.startsWith("http://") && !s.startsWith("https://")) {
-          throw new IllegalArgumentException("must start with http:// or https://");
-        }
-        return s;
-      });
+      "URL", Settings::httpUrl);
 
   public static final Setting<String> S3_REGION = new Setting<>("s3.region", "us-east-1",
       "AWS region of the buckets.", "region", s -> {
@@ -138,21 +133,11 @@ public final class Settings {
 
   public static final Setting<String> KMS_ENDPOINT = new Setting<>("kms.endpoint", null,
       "AWS KMS endpoint override (e.g. the emulator's http://127.0.0.1:5000). Unset: AWS KMS in s3.region.",
-      "URL", s -> {
-        if (!s.startsWith("http://") && !s.startsWith("https://")) {
-          throw new IllegalArgumentException("must start with http:// or https://");
-        }
-        return s;
-      });
+      "URL", Settings::httpUrl);
 
   public static final Setting<String> STS_ENDPOINT = new Setting<>("sts.endpoint", null,
       "AWS STS endpoint override, for retention classes whose target names a role to assume (e.g. the emulator's http://127.0.0.1:5000). Unset: AWS STS in s3.region.",
-      "URL", s -> {
-        if (!s.startsWith("http://") && !s.startsWith("https://")) {
-          throw new IllegalArgumentException("must start with http:// or https://");
-        }
-        return s;
-      });
+      "URL", Settings::httpUrl);
 
   public static final Setting<Duration> RESTORE_POLL_INTERVAL = new Setting<>("restore.poll-interval", "1m",
       "restore --wait: how long to wait before the first check of thawing packs; the wait doubles after each check, up to 16 times this.",
@@ -173,12 +158,7 @@ public final class Settings {
 
   public static final Setting<String> ARCHIVE_SOURCE_ENDPOINT = new Setting<>("archive.source-endpoint", null,
       "S3 endpoint the archive job reads the lake's objects from, when they are not in the store everything else uses (s3.endpoint, or store.local.root): an S3-compatible lake (MinIO, Ceph) archived into AWS or onto local disk. Region, path style, retries and timeouts are the s3.* settings. Unset: the same store.",
-      "URL", s -> {
-        if (!s.startsWith("http://") && !s.startsWith("https://")) {
-          throw new IllegalArgumentException("must start with http:// or https://");
-        }
-        return s;
-      });
+      "URL", Settings::httpUrl);
 
   public static final Setting<Boolean> ARCHIVE_VERIFY_SOURCE_MD5 = new Setting<>("archive.verify-source-md5", "false",
       "Check each source's bytes against its ETag's MD5 (single-part, not SSE-KMS or SSE-C objects) as the archive reads them. Off by default: sources are read by version id, or with the inventory's ETag as If-Match, and the ETag is compared from the response, so the bytes are that version; MD5 guards only the transfer, which TLS and the SDK's checksum validation guard already, and costs about an eighth of the archive's CPU. Turn it on for plain-HTTP endpoints or stores you do not trust to return what they stored.",
@@ -263,6 +243,13 @@ public final class Settings {
     }
     throw new IllegalArgumentException("has scheme '" + scheme + "'; lakevault reads and writes only "
         + String.join(", ", java.util.Arrays.stream(allowed).map(a -> a + "://").toList()) + " here");
+  }
+
+  static String httpUrl(String s) {
+    if (!s.startsWith("http://") && !s.startsWith("https://")) {
+      throw new IllegalArgumentException("must start with http:// or https://");
+    }
+    return s;
   }
 
   static Duration positive(String s) {
