@@ -85,6 +85,8 @@ public final class S3ObjectStore implements ObjectStore {
   private final String role;
   private final software.amazon.awssdk.services.sts.StsClient sts;
   private final AwsCredentialsProvider credentials;
+  /** 503 answers of every attempt on either client: {@link #throttledResponses()}. */
+  private final AtomicLong throttled = new AtomicLong();
   /** Built on the first {@link #readAllAsync}: only the archive's source reads use it. */
   private S3AsyncClient async;
 
@@ -154,8 +156,6 @@ public final class S3ObjectStore implements ObjectStore {
       if (context.httpResponse().statusCode() == 503) throttled.incrementAndGet();
     }
   }
-
-  private final AtomicLong throttled = new AtomicLong();
 
   @Override
   public long throttledResponses() {
