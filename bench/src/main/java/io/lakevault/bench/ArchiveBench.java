@@ -216,7 +216,7 @@ public final class ArchiveBench {
     for (Row r : rows) {
       classified.add(RowFactory.create(BUCKET, r.getAs("key"), r.getAs("version_id"), r.getAs("e_tag"), r.getAs("size"),
           r.getAs("last_modified"), true, false, "STANDARD", "SSE-S3", false, null, "ARCHIVE", "bench-7y", "all", until, group,
-          "daily", Timestamp.from(now), policy.sha256(), Timestamp.from(now), "bench"));
+          "daily", Timestamp.from(now), policy.sha256(), Timestamp.from(now), "bench", null));
     }
     spark.createDataFrame(classified, CatalogTable.CLASSIFIED.schema()).repartition(8).write().format("delta")
         .mode("overwrite").save(catalog.path(CatalogTable.CLASSIFIED));

@@ -1,5 +1,6 @@
 package io.lakevault.archive;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
@@ -7,6 +8,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -86,6 +88,11 @@ public final class ArchiveJob {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiveJob.class);
   private static final int SKIP_EXAMPLES = 5;
   /**
+   * Pending versions up to this many are looked up in {@code objects} by a broadcast of their identities
+   * (about 150 bytes each) instead of a shuffled join with the whole table: a day's changes, not a first run.
+   */
+  static final long LOOKUP_ROWS = 2_000_000;
+  /**
    * Tasks per run at most: a task is meant to hold about one pack at any lake size (an 80 TB first run in
    * 1 GiB packs is about 95,000 tasks; the old cap of 4,000 gave such a task 20 GB and a dedup map of a
    * million entries). The bound keeps the range partitioner's sample useful: Spark draws at most a million
@@ -163,8 +170,11 @@ public final class ArchiveJob {
         : List.of(beside.run(() -> catalog.ensure(CatalogTable.OBJECTS)), beside.run(() -> catalog.ensure(CatalogTable.PACKS)));
     Policy policy;
     Dataset<Row> classified;
+    io.lakevault.spark.catalog.ArchiveFrontiers.Snapshot snapshot;
     try {
-      classified = catalog.read(CatalogTable.CLASSIFIED);
+      // One version of classified throughout: a classification committed meanwhile is the next run's.
+      snapshot = io.lakevault.spark.catalog.ArchiveFrontiers.classified(catalog);
+      classified = catalog.read(CatalogTable.CLASSIFIED, snapshot.version());
       List<Row> shas = classified.select("policy_sha256").distinct().limit(2).collectAsList();
       if (shas.isEmpty()) {
         Beside.await(tables);
@@ -195,7 +205,13 @@ public final class ArchiveJob {
       LOG.info("housekeeping in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }
 
-    Dataset<Row> candidates = candidates(classified, policy, req.classes(), now);
+    Dataset<Row> pending = pending(classified, policy, req.classes(), now);
+    long t0 = System.nanoTime();
+    long pendingRows = pending.count();
+    boolean bounded = pendingRows <= LOOKUP_ROWS;
+    LOG.info("{} pending versions to archive (counted in {} ms): {} into objects", pendingRows,
+        (System.nanoTime() - t0) / 1_000_000, bounded ? "looked up" : "joined");
+    Dataset<Row> candidates = notArchived(pending, bounded);
     if (req.dryRun()) {
       ArchiveResult plan = plan(runId, now, policy, candidates, req.prices());
       if (req.reportFile() != null) write(req.reportFile(), ArchiveReport.json(plan).getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -207,7 +223,7 @@ public final class ArchiveJob {
     long sources;
     // Only what the pack tasks read is cached, shuffled and sorted: a third of the classified columns
     // (run ids, policy hashes, report times, decisions) would be carried for nothing.
-    Dataset<Row> data = withDuplicates(candidates.where(col("is_delete_marker").equalTo(false)))
+    Dataset<Row> data = withDuplicates(candidates.where(col("is_delete_marker").equalTo(false)), bounded ? pending : null)
         .select(PackTask.INPUT_COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -222,7 +238,7 @@ public final class ArchiveJob {
           .mapPartitions(new PackTask(config(), targets, now, "lakevault " + Version.get(), tuning, journal(), runId),
               Encoders.row(Staged.SCHEMA));
       Dataset<Row> staged = packed.unionByName(markerRows(candidates.where(col("is_delete_marker").equalTo(true))));
-      long t0 = System.nanoTime();
+      t0 = System.nanoTime();
       SparkErrors.surfacing(() -> {
         // Read once by the commit: dictionary encoding of hashes and keys would cost more than it saves.
         staged.write().option("parquet.enable.dictionary", "false").parquet(catalog.locations().hadoopPath(staging));
@@ -267,6 +283,7 @@ public final class ArchiveJob {
     ArchiveResult result = new ArchiveResult(runId, now, false, policy.sha256(), w.lines(), w.markers(), w.skipped(),
         w.reasons(), w.examples(), housekeeping, lockProblems,
         config().get(Settings.CATALOG_URI) + "/reports/archive/" + runId + ".json", unlocked.get());
+    if (req.classes().isEmpty()) advanceFrontier(runId, snapshot, staging, w.skipped());
     // A run whose packs could not all be locked keeps its staging folder: the next run's housekeeping
     // commits it again (a no-op) and retries the locks, until they hold.
     if (ownUnlocked == 0) deleteStaging(staging);
@@ -293,9 +310,13 @@ public final class ArchiveJob {
 
   // ------------------------------------------------------------------ what to archive
 
-  /** Classified versions to archive, not yet in {@code objects}, with retain-until fixed for classes counted from archiving. */
-  private Dataset<Row> candidates(Dataset<Row> classified, Policy policy, List<String> classes, Instant now) {
-    Dataset<Row> c = classified.where(col("decision").equalTo("ARCHIVE"));
+  /**
+   * The pending versions to archive: {@code archive_pending} (a partition: the day's changes, not the catalog;
+   * NULL in a table classified before the column existed, read as pending), with retain-until fixed for
+   * classes counted from archiving.
+   */
+  private Dataset<Row> pending(Dataset<Row> classified, Policy policy, List<String> classes, Instant now) {
+    Dataset<Row> c = classified.where(not(col("archive_pending").eqNullSafe(lit(false))).and(col("decision").equalTo("ARCHIVE")));
     if (!classes.isEmpty()) c = c.where(col("retention_class").isin(classes.toArray()));
     Column retain = col("retain_until");
     for (RetentionClass rc : policy.classes().values()) {
@@ -303,13 +324,27 @@ public final class ArchiveJob {
         retain = when(col("retention_class").equalTo(rc.name()), lit(Timestamp.from(rc.retain().addTo(now)))).otherwise(retain);
       }
     }
-    c = c.withColumn("retain_until", retain)
+    return c.withColumn("retain_until", retain)
         .withColumn("pack_group", concat_ws("/", col("retention_class"), date_format(col("retain_until"), "yyyy-MM"), col("bucket")));
+  }
+
+  /**
+   * Pending versions not yet in {@code objects} (nor erased). {@code bounded}: the pending versions are few
+   * enough to send to every task, so {@code objects} is scanned once for the ones it has, with no shuffle
+   * of its billions of rows; otherwise (a first run, a policy change) it is a shuffled anti-join.
+   */
+  private Dataset<Row> notArchived(Dataset<Row> pending, boolean bounded) {
+    Dataset<Row> c = pending;
     if (catalog.exists(CatalogTable.OBJECTS)) {
       Dataset<Row> done = catalog.read(CatalogTable.OBJECTS).select(col("bucket").as("o_bucket"), col("key").as("o_key"),
           col("version_id").as("o_version_id"), col("e_tag").as("o_e_tag"));
-      c = c.join(done, col("bucket").equalTo(col("o_bucket")).and(col("key").equalTo(col("o_key")))
-          .and(col("version_id").eqNullSafe(col("o_version_id"))).and(col("e_tag").eqNullSafe(col("o_e_tag"))), "left_anti");
+      Column same = col("bucket").equalTo(col("o_bucket")).and(col("key").equalTo(col("o_key")))
+          .and(col("version_id").eqNullSafe(col("o_version_id"))).and(col("e_tag").eqNullSafe(col("o_e_tag")));
+      if (bounded) {
+        Dataset<Row> ids = pending.select(col("bucket"), col("key"), col("version_id"), col("e_tag"));
+        done = broadcast(done.join(broadcast(ids), same, "left_semi"));
+      }
+      c = c.join(done, same, "left_anti");
     }
     // An erased version is not archived again, though the inventory may list it until the source deletes it.
     Dataset<Row> erased = io.lakevault.spark.lifecycle.ErasedVersions.fingerprints(catalog);
@@ -324,14 +359,25 @@ public final class ArchiveJob {
    * Each candidate with, where one exists, an archived object of the same class, size and MD5 ETag: a
    * likely duplicate. The task confirms by SHA-256 before storing a reference instead of the bytes.
    */
-  private Dataset<Row> withDuplicates(Dataset<Row> data) {
+  private Dataset<Row> withDuplicates(Dataset<Row> data, Dataset<Row> fewPending) {
     Dataset<Row> dups = null;
     if (catalog.exists(CatalogTable.OBJECTS)) {
-      dups = catalog.read(CatalogTable.OBJECTS)
-          .where(col("dedup_ref").isNull().and(col("pack_id").isNotNull()).and(col("is_delete_marker").equalTo(false))
-              .and(col("e_tag").rlike("^[0-9a-f]{32}$")))
-          .groupBy(col("retention_class").as("d_class"), col("size").as("d_size"), col("e_tag").as("d_e_tag"))
+      Dataset<Row> stored = catalog.read(CatalogTable.OBJECTS)
+          .where(col("dedup_ref").isNull().and(col("pack_id").isNotNull()).and(col("is_delete_marker").equalTo(false)));
+      Column md5 = col("e_tag").rlike("^[0-9a-f]{32}$");
+      if (fewPending != null) {
+        // Looked up by the pending versions' (class, size, ETag), sent to every task: only the matches are
+        // grouped, not every archived object.
+        Dataset<Row> keys = fewPending.where(md5).select(col("retention_class").as("k_class"), col("size").as("k_size"),
+            col("e_tag").as("k_e_tag")).distinct();
+        stored = stored.join(broadcast(keys), col("retention_class").equalTo(col("k_class"))
+            .and(col("size").equalTo(col("k_size"))).and(col("e_tag").equalTo(col("k_e_tag"))), "left_semi");
+      } else {
+        stored = stored.where(md5);
+      }
+      dups = stored.groupBy(col("retention_class").as("d_class"), col("size").as("d_size"), col("e_tag").as("d_e_tag"))
           .agg(min(struct(col("sha256"), col("pack_id"), col("entry_ordinal"), col("entry_offset"), col("entry_length"))).as("d"));
+      if (fewPending != null) dups = broadcast(dups);
     }
     if (dups == null) {
       return data.withColumn("dup_sha256", lit(null).cast("string")).withColumn("dup_pack_id", lit(null).cast("string"))
@@ -343,6 +389,29 @@ public final class ArchiveJob {
         .withColumn("dup_sha256", col("d.sha256")).withColumn("dup_pack_id", col("d.pack_id"))
         .withColumn("dup_ordinal", col("d.entry_ordinal")).withColumn("dup_offset", col("d.entry_offset"))
         .withColumn("dup_length", col("d.entry_length")).drop("d", "d_class", "d_size", "d_e_tag");
+  }
+
+  /**
+   * After a complete run (every class, committed): the classification it archived and the sources it skipped
+   * become the frontier the next classification marks {@code archive_pending} from. The skipped sources are
+   * kept beside the run's report, so the next run tries them again. A crash before this leaves the old
+   * frontier, which marks a superset: the next run looks the extra versions up in {@code objects} and finds them.
+   */
+  private void advanceFrontier(String runId, io.lakevault.spark.catalog.ArchiveFrontiers.Snapshot snapshot, String staging,
+      long skipped) {
+    if (snapshot.classification() == null) {
+      LOG.warn("classified was not written by a classification of this version: the archive frontier stays where it was");
+      return;
+    }
+    String skippedUri = null;
+    if (skipped > 0) {
+      skippedUri = config().get(Settings.CATALOG_URI) + "/reports/archive/" + runId + ".skipped";
+      Dataset<Row> s = catalog.spark().read().schema(Staged.SCHEMA).parquet(catalog.locations().hadoopPath(staging))
+          .where(col("row_type").equalTo(Staged.SKIPPED)).select("bucket", "key", "version_id", "e_tag", "reason");
+      s.coalesce(1).write().mode("overwrite").parquet(catalog.locations().hadoopPath(skippedUri));
+    }
+    io.lakevault.spark.catalog.ArchiveFrontiers.write(catalog,
+        new io.lakevault.core.archive.ArchiveFrontier(runId, snapshot.classification(), skippedUri));
   }
 
   /** Delete markers have no bytes: they are cataloged without a pack, so point-in-time queries see them. */

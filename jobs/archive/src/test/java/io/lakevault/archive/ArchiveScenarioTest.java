@@ -106,7 +106,7 @@ class ArchiveScenarioTest {
     classified.add(RowFactory.create(bucket, key, m.versionId(), m.eTag(), (long) content.length,
         Timestamp.from(m.lastModified()), true, false, "STANDARD", "SSE-S3", false, null, "ARCHIVE", "keep-2y", "all",
         Timestamp.from(until), "keep-2y/" + month + "/" + bucket, "daily", Timestamp.from(Instant.now()), policy.sha256(),
-        Timestamp.from(Instant.now()), "classify-test"));
+        Timestamp.from(Instant.now()), "classify-test", null));
     return m;
   }
 

@@ -91,7 +91,7 @@ class ArchiveUnderFaultsTest {
         classified.add(RowFactory.create("src-faults", key, m.versionId(), m.eTag(), m.size(),
             Timestamp.from(m.lastModified()), true, false, "STANDARD", "SSE-S3", false, null, "ARCHIVE", "keep-2y", "all",
             Timestamp.from(until), "keep-2y/" + until.toString().substring(0, 7) + "/src-faults", "daily",
-            Timestamp.from(Instant.now()), policy.sha256(), Timestamp.from(Instant.now()), "classify-test"));
+            Timestamp.from(Instant.now()), policy.sha256(), Timestamp.from(Instant.now()), "classify-test", null));
       }
     }
     new LocalKeyRing(dir.resolve("keys")).createIfMissing("local:default");
@@ -153,7 +153,7 @@ class ArchiveUnderFaultsTest {
         classified.add(RowFactory.create("src-damaged", key, m.versionId(), m.eTag(), m.size(),
             Timestamp.from(m.lastModified()), true, false, "STANDARD", "SSE-S3", false, null, "ARCHIVE", "keep-2y", "all",
             Timestamp.from(until), "keep-2y/" + until.toString().substring(0, 7) + "/src-damaged", "daily",
-            Timestamp.from(Instant.now()), policy.sha256(), Timestamp.from(Instant.now()), "classify-test"));
+            Timestamp.from(Instant.now()), policy.sha256(), Timestamp.from(Instant.now()), "classify-test", null));
       }
     }
     new LocalKeyRing(dir.resolve("keys")).createIfMissing("local:default");

@@ -1,14 +1,17 @@
 package io.lakevault.classify;
 
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
+import io.lakevault.core.archive.ArchiveFrontier;
 import io.lakevault.core.policy.Policy;
 import io.lakevault.core.policy.RetentionClass;
 import io.lakevault.core.policy.Rule;
@@ -35,8 +38,14 @@ final class Classifier {
 
   private Classifier() {}
 
-  /** The {@code classified} table's columns, in its order. */
-  static Dataset<Row> classify(Dataset<Row> inventory, Policy policy, Instant asOf, String runId) {
+  /**
+   * The {@code classified} table's columns, in its order.
+   *
+   * @param pending what {@code archive_pending} marks ({@link PendingFlags}); when it is not "all", the
+   *     inventory rows carry {@link PendingFlags#CHANGED}
+   */
+  static Dataset<Row> classify(Dataset<Row> inventory, Policy policy, Instant asOf, String runId,
+      ArchiveFrontier.Plan pending) {
     List<Rule> order = policy.precedence();
     Column rank = new RuleCompiler(policy, asOf).decidingRule();
     Column i = col("_rank").plus(1);
@@ -51,6 +60,20 @@ final class Classifier {
         .withColumn("_months", months).withColumn("_days", days)
         .withColumn("_base", when(fromArchive, lit(Timestamp.from(asOf))).otherwise(col("last_modified_date")));
     Column decision = when(col("_rank").isNull(), lit(UNMATCHED)).when(excluded, lit(EXCLUDE)).otherwise(lit(ARCHIVE));
+    Column pendingWhy = lit(true);
+    if (!pending.all()) {
+      // The same rules as of the frontier: a version they did not archive then, and that has not changed
+      // since, is pending only if its decision turned to ARCHIVE as time passed.
+      Column was = new RuleCompiler(policy, pending.baselineAsOf()).decidingRule();
+      d = d.withColumn("_was", was);
+      Column archivedThen = col("_was").isNotNull().and(not(element_at(array(order.stream().map(r -> lit(r.excluded()))
+          .toArray(Column[]::new)), col("_was").plus(1))));
+      Column whole = lit(false);
+      for (ArchiveFrontier.ConfigPlan c : pending.whole()) {
+        whole = whole.or(col("source_bucket").equalTo(c.sourceBucket()).and(col("config_id").equalTo(c.configId())));
+      }
+      pendingWhy = whole.or(coalesce(col(PendingFlags.CHANGED), lit(false))).or(not(archivedThen));
+    }
     // Months first, then days, in the session time zone (UTC): the same arithmetic as Period.addTo.
     Column retainUntil = when(className.isNotNull(), expr("timestampadd(DAY, _days, timestampadd(MONTH, _months, _base))"));
     Dataset<Row> decided = d.withColumn("decision", decision).withColumn("retention_class", className)
@@ -59,7 +82,8 @@ final class Classifier {
             date_format(col("retain_until"), "yyyy-MM"), col("bucket"))))
         .withColumn("policy_sha256", lit(policy.sha256()))
         .withColumn("classified_at", lit(Timestamp.from(asOf)))
-        .withColumn("run_id", lit(runId));
+        .withColumn("run_id", lit(runId))
+        .withColumn("archive_pending", col("decision").equalTo(ARCHIVE).and(pendingWhy));
     return decided.select(Arrays.stream(CatalogTable.CLASSIFIED.schema().fieldNames()).map(functions::col)
         .toArray(Column[]::new));
   }

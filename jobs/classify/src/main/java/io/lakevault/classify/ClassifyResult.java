@@ -15,7 +15,10 @@ import java.util.Map;
  */
 public record ClassifyResult(String runId, Instant asOf, boolean dryRun, String policySource, String policySha256,
     String priceTable, List<LatestInventory.Report> inventory, Map<String, Volume> totals, List<ClassSummary> classes,
-    List<RuleSummary> rules, Unmatched unmatched, String reportUri) {
+    List<RuleSummary> rules, Unmatched unmatched, Pending pending, String reportUri) {
+
+  /** The versions the next archive run looks at ({@code archive_pending}) and why those. */
+  public record Pending(long versions, io.lakevault.core.archive.ArchiveFrontier.Plan plan) {}
 
   /** A count of object versions and their bytes. */
   public record Volume(long objects, long bytes) {
@@ -51,6 +54,6 @@ public record ClassifyResult(String runId, Instant asOf, boolean dryRun, String 
     return Map.of("objects", total(Classifier.ARCHIVE).objects() + total(Classifier.EXCLUDE).objects()
             + total(Classifier.UNMATCHED).objects(),
         "archive", total(Classifier.ARCHIVE).objects(), "excluded", total(Classifier.EXCLUDE).objects(),
-        "unmatched", total(Classifier.UNMATCHED).objects(), "classes", (long) classes.size());
+        "unmatched", total(Classifier.UNMATCHED).objects(), "classes", (long) classes.size(), "archive_pending", pending.versions());
   }
 }

@@ -32,6 +32,8 @@ public final class ReportFormat {
       ClassifyResult.Volume v = r.total(d);
       b.append(String.format(Locale.ROOT, "  %-10s %,14d %12s%n", d.toLowerCase(Locale.ROOT), v.objects(), Sizes.format(v.bytes())));
     }
+    b.append(String.format(Locale.ROOT, "pending for the next archive run: %,d object versions (%s)%n",
+        r.pending().versions(), r.pending().plan().all() ? "all to archive: " + r.pending().plan().reason() : r.pending().plan().reason()));
 
     b.append(String.format(Locale.ROOT, "%nPer class (sizes of the object versions):%n"));
     b.append(String.format(Locale.ROOT, "%-22s %-13s %-8s %-10s %12s %11s", "class", "storage", "retain", "lock", "objects", "bytes"));
@@ -120,6 +122,14 @@ public final class ReportFormat {
       totals.put(d.toLowerCase(Locale.ROOT), volume(r.total(d)));
     }
     m.put("totals", totals);
+    io.lakevault.core.archive.ArchiveFrontier.Plan plan = r.pending().plan();
+    List<Object> whole = new ArrayList<>();
+    for (var c : plan.configs()) {
+      whole.add(map("source_bucket", c.sourceBucket(), "config_id", c.configId(), "mode", c.mode().name(), "change_sets",
+          c.changeSets().size(), "reason", c.reason()));
+    }
+    m.put("archive_pending", map("versions", r.pending().versions(), "all", plan.all(), "reason", plan.reason(),
+        "configurations", whole));
     List<Object> classes = new ArrayList<>();
     for (ClassifyResult.ClassSummary c : r.classes()) {
       RetentionClass rc = c.retentionClass();

@@ -223,4 +223,32 @@ class ClassifyJobTest {
       throw new java.io.UncheckedIOException(e);
     }
   }
+
+  @Test
+  void aTableOfTheEarlierLayoutIsRewrittenWithThePendingPartitionAndKeepsItsProperties() {
+    Catalog c = newCatalog();
+    // classified as a catalog written before archive_pending: partitioned by class alone.
+    io.delta.tables.DeltaTableBuilder b = io.delta.tables.DeltaTable.create(c.spark()).location(c.path(CatalogTable.CLASSIFIED))
+        .partitionedBy("retention_class");
+    for (org.apache.spark.sql.types.StructField f : CatalogTable.CLASSIFIED.schema().fields()) {
+      if (!f.name().equals("archive_pending")) b = b.addColumn(f);
+    }
+    for (Map.Entry<String, String> e : c.tableProperties(CatalogTable.CLASSIFIED).entrySet()) b = b.property(e.getKey(), e.getValue());
+    b.execute();
+    // The inventory of the shared catalog, copied: this catalog has none of its own.
+    c.spark().read().format("delta").load(catalog.path(CatalogTable.INVENTORY)).write().format("delta")
+        .partitionBy(CatalogTable.INVENTORY.partitionColumns().toArray(new String[0])).save(c.path(CatalogTable.INVENTORY));
+    c.spark().read().format("delta").load(catalog.path(CatalogTable.INVENTORY_REPORTS)).write().format("delta")
+        .save(c.path(CatalogTable.INVENTORY_REPORTS));
+
+    ClassifyResult result = classify(c, policy, policyBytes, false);
+    Row detail = c.table(CatalogTable.CLASSIFIED).detail().select("partitionColumns", "properties").first();
+    assertEquals(List.of("archive_pending", "retention_class"), detail.getList(0));
+    assertEquals(c.tableProperties(CatalogTable.CLASSIFIED).get("lakevault.history"),
+        detail.<String, String>getJavaMap(1).get("lakevault.history"), "the table's history settings survive the new layout");
+    assertTrue(result.pending().plan().all(), "no archive run yet: " + result.pending().plan().reason());
+    assertEquals(result.total("ARCHIVE").objects(), result.pending().versions());
+    assertEquals(result.pending().versions(), c.read(CatalogTable.CLASSIFIED).where(col("archive_pending")).count());
+    assertEquals(0, c.read(CatalogTable.CLASSIFIED).where(col("archive_pending").and(col("decision").notEqual("ARCHIVE"))).count());
+  }
 }

@@ -125,7 +125,7 @@ class DrillJobTest {
             rows.add(RowFactory.create(l[1], key, m.versionId(), m.eTag(), m.size(), Timestamp.from(at), v == 2 || i % 2 == 1,
                 false, "STANDARD", "SSE-S3", false, null, "ARCHIVE", l[0], "all", Timestamp.from(FUTURE),
                 l[0] + "/2024/" + l[1], "daily", Timestamp.from(Instant.now()), policy.sha256(), Timestamp.from(Instant.now()),
-                "classify-test"));
+                "classify-test", null));
           }
         }
       }

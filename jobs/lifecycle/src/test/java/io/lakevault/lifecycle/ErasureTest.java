@@ -139,7 +139,7 @@ class ErasureTest {
     String group = cls + "/" + retainUntil.toString().substring(0, 7) + "/" + BUCKET;
     classified.add(RowFactory.create(BUCKET, key, m.versionId(), m.eTag(), m.size(), Timestamp.from(m.lastModified()), true,
         false, "STANDARD", "SSE-S3", false, null, "ARCHIVE", cls, "all", Timestamp.from(retainUntil), group, "daily",
-        Timestamp.from(Instant.now()), policy.sha256(), Timestamp.from(Instant.now()), "classify-test"));
+        Timestamp.from(Instant.now()), policy.sha256(), Timestamp.from(Instant.now()), "classify-test", null));
   }
 
   private static void writeClassified() {

@@ -86,7 +86,7 @@ class LifecycleOnS3Test {
         classified.add(RowFactory.create("src-s3life", key, m.versionId(), m.eTag(), m.size(),
             Timestamp.from(m.lastModified()), true, false, "STANDARD", "SSE-S3", false, null, "ARCHIVE", "short", "all",
             Timestamp.from(Instant.parse("2022-01-01T00:00:00Z")), "short/2022-01/src-s3life", "daily",
-            Timestamp.from(Instant.now()), policy.sha256(), Timestamp.from(Instant.now()), "classify-test"));
+            Timestamp.from(Instant.now()), policy.sha256(), Timestamp.from(Instant.now()), "classify-test", null));
       }
     }
     new LocalKeyRing(dir.resolve("keys")).createIfMissing("local:default");

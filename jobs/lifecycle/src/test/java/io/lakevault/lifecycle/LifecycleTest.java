@@ -114,7 +114,7 @@ class LifecycleTest {
     ObjectMetadata m = store.put("src-life", key, body, PutOptions.builder().contentType("application/json").build());
     return RowFactory.create("src-life", key, m.versionId(), m.eTag(), m.size(), Timestamp.from(m.lastModified()), true,
         false, "STANDARD", "SSE-S3", false, null, "ARCHIVE", cls, "logs", Timestamp.from(retainUntil), group, "daily",
-        Timestamp.from(Instant.now()), policy.sha256(), Timestamp.from(Instant.now()), "classify-test");
+        Timestamp.from(Instant.now()), policy.sha256(), Timestamp.from(Instant.now()), "classify-test", null);
   }
 
   private static void classify(List<Row> rows) {

@@ -72,7 +72,7 @@ final class RestoreLake {
             v.isDeleteMarker() ? null : v.size(), Timestamp.from(v.lastModified()), v.isLatest(), v.isDeleteMarker(),
             "STANDARD", "SSE-S3", false, null, "ARCHIVE", "keep-2y", rule, Timestamp.from(until),
             "keep-2y/" + until.toString().substring(0, 7) + "/" + bucket, "daily", Timestamp.from(Instant.now()),
-            policy.sha256(), Timestamp.from(Instant.now()), "classify-test"));
+            policy.sha256(), Timestamp.from(Instant.now()), "classify-test", null));
       }
     }
     SharedSpark.session().createDataFrame(rows, CatalogTable.CLASSIFIED.schema()).write().format("delta")

@@ -188,6 +188,18 @@ public final class Catalog {
     }
   }
 
+  /** A small file beside the tables, or {@code null} when there is none; {@code uri} as users write it. */
+  public byte[] readFile(String uri) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(locations.hadoopPath(uri));
+    try (java.io.InputStream in = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(p)) {
+      return in.readAllBytes();
+    } catch (java.io.FileNotFoundException e) {
+      return null;
+    } catch (java.io.IOException e) {
+      throw new LakevaultException(ErrorKind.STORE, "cannot read " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Whether a file or folder exists at {@code uri}. */
   public boolean fileExists(String uri) {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(locations.hadoopPath(uri));
@@ -246,7 +258,15 @@ public final class Catalog {
    * commands (verify, find, restore) work on such a catalog without writing to it.
    */
   public Dataset<Row> read(CatalogTable t) {
-    Dataset<Row> df = spark.read().format("delta").load(path(t));
+    return withKnownColumns(t, spark.read().format("delta").load(path(t)));
+  }
+
+  /** The table at one version, as {@link #read(CatalogTable)} gives it: a run that must not see a later writer's rows. */
+  public Dataset<Row> read(CatalogTable t, long version) {
+    return withKnownColumns(t, spark.read().format("delta").option("versionAsOf", version).load(path(t)));
+  }
+
+  private static Dataset<Row> withKnownColumns(CatalogTable t, Dataset<Row> df) {
     StructType actual = df.schema();
     for (StructField want : t.schema().fields()) {
       if (actual.getFieldIndex(want.name()).isEmpty() && want.nullable()) {

@@ -69,8 +69,8 @@ public enum CatalogTable {
       f("report_date", DateType, false), f("previous_report_time", TimestampType), f("ingest_run_id", StringType, false)),
 
   /** One row per object version of the latest inventory and its retention decision. */
-  CLASSIFIED("classified", List.of("retention_class"),
-      "Each object version of the latest inventory with its decision (ARCHIVE, EXCLUDE, UNMATCHED), retention class, deciding rule and retain-until.",
+  CLASSIFIED("classified", List.of("archive_pending", "retention_class"),
+      "Each object version of the latest inventory with its decision (ARCHIVE, EXCLUDE, UNMATCHED), retention class, deciding rule and retain-until, and whether the next archive run must look at it.",
       f("bucket", StringType, false), f("key", StringType, false), f("version_id", StringType),
       f("e_tag", StringType), f("size", LongType), f("last_modified_date", TimestampType),
       f("is_latest", BooleanType), f("is_delete_marker", BooleanType), f("storage_class", StringType),
@@ -78,7 +78,7 @@ public enum CatalogTable {
       f("decision", StringType, false), f("retention_class", StringType), f("rule_id", StringType),
       f("retain_until", TimestampType), f("pack_group", StringType), f("config_id", StringType, false),
       f("report_time", TimestampType, false), f("policy_sha256", StringType, false),
-      f("classified_at", TimestampType, false), f("run_id", StringType, false)),
+      f("classified_at", TimestampType, false), f("run_id", StringType, false), f("archive_pending", BooleanType)),
 
   /** Every archived object version and where its bytes are. */
   OBJECTS("objects", List.of("bucket"),
