@@ -209,17 +209,8 @@ public final class ArchiveBench {
     Path policies = store.resolve("bench-catalog/catalog/policies");
     Files.createDirectories(policies);
     Files.write(policies.resolve(policy.sha256() + ".yaml"), policyBytes);
-    Instant now = Instant.now();
-    Timestamp until = Timestamp.from(now.plus(7 * 366, ChronoUnit.DAYS));
-    String group = "bench-7y/" + until.toInstant().toString().substring(0, 7) + "/" + BUCKET;
-    List<Row> classified = new ArrayList<>(rows.size());
-    for (Row r : rows) {
-      classified.add(RowFactory.create(BUCKET, r.getAs("key"), r.getAs("version_id"), r.getAs("e_tag"), r.getAs("size"),
-          r.getAs("last_modified"), true, false, "STANDARD", "SSE-S3", false, null, "ARCHIVE", "bench-7y", "all", until, group,
-          "daily", Timestamp.from(now), policy.sha256(), Timestamp.from(now), "bench", null));
-    }
-    spark.createDataFrame(classified, CatalogTable.CLASSIFIED.schema()).repartition(8).write().format("delta")
-        .mode("overwrite").save(catalog.path(CatalogTable.CLASSIFIED));
+    spark.createDataFrame(classifiedRows(rows, policy, Instant.now(), null), CatalogTable.CLASSIFIED.schema()).repartition(8)
+        .write().format("delta").mode("overwrite").save(catalog.path(CatalogTable.CLASSIFIED));
     long t0 = System.nanoTime();
     ArchiveResult result = new ArchiveJob(catalog, Clock.systemUTC())
         .run(new ArchiveJob.Request(List.of(), false, PriceTable.builtIn(), null), "bench-" + run);
@@ -229,6 +220,19 @@ public final class ArchiveBench {
     }
     CostModel.Comparison c = result.classes().get(0).cost();
     return new double[] {secs, result.storedBytes(), result.packs(), c.asIs().total(), c.packed().total()};
+  }
+
+  /** The lake's objects as {@code classified} rows decided ARCHIVE in the one class, {@code archive_pending} as given. */
+  static List<Row> classifiedRows(List<Row> rows, Policy policy, Instant now, Boolean pending) {
+    Timestamp until = Timestamp.from(now.plus(7 * 366, ChronoUnit.DAYS));
+    String group = "bench-7y/" + until.toInstant().toString().substring(0, 7) + "/" + BUCKET;
+    List<Row> classified = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      classified.add(RowFactory.create(BUCKET, r.getAs("key"), r.getAs("version_id"), r.getAs("e_tag"), r.getAs("size"),
+          r.getAs("last_modified"), true, false, "STANDARD", "SSE-S3", false, null, "ARCHIVE", "bench-7y", "all", until, group,
+          "daily", Timestamp.from(now), policy.sha256(), Timestamp.from(now), "bench", pending));
+    }
+    return classified;
   }
 
   /** The generated lake's store, a demo key (created once) and the catalog and archive locations. */
