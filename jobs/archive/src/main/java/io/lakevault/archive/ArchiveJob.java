@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.struct;
@@ -212,6 +213,8 @@ public final class ArchiveJob {
     LOG.info("{} pending versions to archive (counted in {} ms): {} into objects", pendingRows,
         (System.nanoTime() - t0) / 1_000_000, bounded ? "looked up" : "joined");
     Dataset<Row> candidates = notArchived(pending, bounded);
+    // Few: kept, so the delete markers' rows below do not look them up in objects a second time.
+    if (bounded && !req.dryRun()) candidates = candidates.persist(StorageLevel.MEMORY_AND_DISK());
     if (req.dryRun()) {
       ArchiveResult plan = plan(runId, now, policy, candidates, req.prices());
       if (req.reportFile() != null) write(req.reportFile(), ArchiveReport.json(plan).getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -247,6 +250,7 @@ public final class ArchiveJob {
       LOG.info("packs written and results staged in {} ms", (System.nanoTime() - t0) / 1_000_000);
     } finally {
       data.unpersist();
+      candidates.unpersist();
     }
     afterStaging.run();
     long t1 = System.nanoTime();
@@ -342,7 +346,7 @@ public final class ArchiveJob {
           .and(col("version_id").eqNullSafe(col("o_version_id"))).and(col("e_tag").eqNullSafe(col("o_e_tag")));
       if (bounded) {
         Dataset<Row> ids = pending.select(col("bucket"), col("key"), col("version_id"), col("e_tag"));
-        done = broadcast(done.join(broadcast(ids), same, "left_semi"));
+        done = broadcast(keyRanges(done, pending).join(broadcast(ids), same, "left_semi"));
       }
       c = c.join(done, same, "left_anti");
     }
@@ -359,6 +363,21 @@ public final class ArchiveJob {
    * Each candidate with, where one exists, an archived object of the same class, size and MD5 ETag: a
    * likely duplicate. The task confirms by SHA-256 before storing a reference instead of the bytes.
    */
+  /**
+   * {@code objects} (as {@code o_} columns) cut to the pending versions' key range in each of their buckets: the
+   * bucket is a partition, and Delta keeps each file's lowest and highest key, so files of keys far from the
+   * day's (a lake's dated prefixes; {@code catalog optimize} writes files sorted by key) are not read at all.
+   * One row per bucket comes to the driver.
+   */
+  private static Dataset<Row> keyRanges(Dataset<Row> objects, Dataset<Row> pending) {
+    Column in = null;
+    for (Row r : pending.groupBy("bucket").agg(min("key"), max("key")).collectAsList()) {
+      Column one = col("o_bucket").equalTo(r.getString(0)).and(col("o_key").between(r.getString(1), r.getString(2)));
+      in = in == null ? one : in.or(one);
+    }
+    return in == null ? objects : objects.where(in);
+  }
+
   private Dataset<Row> withDuplicates(Dataset<Row> data, Dataset<Row> fewPending) {
     Dataset<Row> dups = null;
     if (catalog.exists(CatalogTable.OBJECTS)) {
@@ -367,17 +386,29 @@ public final class ArchiveJob {
       Column md5 = col("e_tag").rlike("^[0-9a-f]{32}$");
       if (fewPending != null) {
         // Looked up by the pending versions' (class, size, ETag), sent to every task: only the matches are
-        // grouped, not every archived object.
+        // grouped, not every archived object. Content lies anywhere in the catalog, so this reads all of it,
+        // but first only the narrow columns of the key; the hashes and entry positions only when a key matched.
         Dataset<Row> keys = fewPending.where(md5).select(col("retention_class").as("k_class"), col("size").as("k_size"),
             col("e_tag").as("k_e_tag")).distinct();
-        stored = stored.join(broadcast(keys), col("retention_class").equalTo(col("k_class"))
-            .and(col("size").equalTo(col("k_size"))).and(col("e_tag").equalTo(col("k_e_tag"))), "left_semi");
+        Column sameKey = col("retention_class").equalTo(col("k_class")).and(col("size").equalTo(col("k_size")))
+            .and(col("e_tag").equalTo(col("k_e_tag")));
+        Dataset<Row> matched = stored.select(col("retention_class"), col("size"), col("e_tag"))
+            .join(broadcast(keys), sameKey, "left_semi").distinct()
+            .select(col("retention_class").as("k_class"), col("size").as("k_size"), col("e_tag").as("k_e_tag"))
+            .localCheckpoint(true); // read once: the test below and the lookup share it
+        if (matched.isEmpty()) {
+          stored = null;
+        } else {
+          stored = stored.join(broadcast(matched), sameKey, "left_semi");
+        }
       } else {
         stored = stored.where(md5);
       }
-      dups = stored.groupBy(col("retention_class").as("d_class"), col("size").as("d_size"), col("e_tag").as("d_e_tag"))
-          .agg(min(struct(col("sha256"), col("pack_id"), col("entry_ordinal"), col("entry_offset"), col("entry_length"))).as("d"));
-      if (fewPending != null) dups = broadcast(dups);
+      if (stored != null) {
+        dups = stored.groupBy(col("retention_class").as("d_class"), col("size").as("d_size"), col("e_tag").as("d_e_tag"))
+            .agg(min(struct(col("sha256"), col("pack_id"), col("entry_ordinal"), col("entry_offset"), col("entry_length"))).as("d"));
+        if (fewPending != null) dups = broadcast(dups);
+      }
     }
     if (dups == null) {
       return data.withColumn("dup_sha256", lit(null).cast("string")).withColumn("dup_pack_id", lit(null).cast("string"))
