@@ -1,8 +1,8 @@
 package io.lakevault.cli;
 
 import io.lakevault.archive.VerifyJob;
+import io.lakevault.archive.VerifyReport;
 import io.lakevault.core.LakevaultException;
-import io.lakevault.core.config.Sizes;
 import io.lakevault.core.store.RestoreTier;
 import java.io.PrintWriter;
 import java.util.List;
@@ -54,22 +54,12 @@ final class VerifyCommand implements Callable<Integer> {
     RunContext ctx = new RunContext(main.config());
     List<String> ids = packs == null ? List.of() : packs;
     VerifyJob.Request req = seed == null ? new VerifyJob.Request(ids, sample, t) : new VerifyJob.Request(ids, sample, t, seed);
-    VerifyJob.Result result = ctx.recorded("verify", spec.commandLine().getParseResult().originalArgs(),
+    VerifyJob.Result result = ctx.recordedWithId("verify", spec.commandLine().getParseResult().originalArgs(),
         r -> Map.of("verified", r.count(VerifyJob.State.VERIFIED), "corrupt", r.count(VerifyJob.State.CORRUPT),
             "missing", r.count(VerifyJob.State.MISSING), "thawing", r.count(VerifyJob.State.THAWING)),
-        r -> r.packs().stream().mapToLong(VerifyJob.PackResult::bytesRead).sum(),
-        () -> new VerifyJob(ctx.catalog).run(req));
+        VerifyJob.Result::bytesRead, id -> new VerifyJob(ctx.catalog).run(req, id));
     PrintWriter out = spec.commandLine().getOut();
-    long bytes = result.packs().stream().mapToLong(VerifyJob.PackResult::bytesRead).sum();
-    long entries = result.packs().stream().mapToLong(VerifyJob.PackResult::entries).sum();
-    out.printf(Locale.ROOT, "Checked %,d pack(s): %,d verified (%,d entries, %s read), %,d corrupt, %,d missing, %,d thawing%n",
-        result.packs().size(), result.count(VerifyJob.State.VERIFIED), entries, Sizes.format(bytes),
-        result.count(VerifyJob.State.CORRUPT), result.count(VerifyJob.State.MISSING), result.count(VerifyJob.State.THAWING));
-    for (VerifyJob.PackResult p : result.packs()) {
-      if (p.state() == VerifyJob.State.VERIFIED) continue;
-      out.printf("  %-8s %s%n", p.state(), p.uri());
-      for (String problem : p.problems()) out.printf("           %s%n", problem);
-    }
+    out.print(VerifyReport.text(result));
     out.flush();
     if (result.count(VerifyJob.State.CORRUPT) + result.count(VerifyJob.State.MISSING) > 0) return Main.EXIT_FAILURE;
     if (result.count(VerifyJob.State.THAWING) > 0) {

@@ -58,12 +58,36 @@ public final class VerifyJob {
   public record PackResult(String packId, String uri, State state, long entries, long bytesRead, List<String> problems)
       implements Serializable {}
 
-  /** The outcome over all packs checked. */
-  public record Result(List<PackResult> packs) {
+  /**
+   * The outcome over all packs checked. The driver holds counts and a bounded list, never a row per pack:
+   * every pack's result is in the Parquet list {@code packsUri}.
+   *
+   * @param counts packs per state (every state present, zero included)
+   * @param entries data entries read, over every pack
+   * @param bytesRead pack bytes read, over every pack
+   * @param listed the packs not verified first, then verified ones, each by URI: at most {@link #LISTED}
+   * @param packsUri the Parquet list of every pack's result ({@code pack_id, uri, state, entries, bytes, problems})
+   * @param reportUri the JSON report
+   */
+  public record Result(String runId, Map<State, Long> counts, long entries, long bytesRead, List<PackResult> listed,
+      String packsUri, String reportUri) {
     public long count(State s) {
-      return packs.stream().filter(p -> p.state() == s).count();
+      return counts.getOrDefault(s, 0L);
+    }
+
+    /** Packs checked. */
+    public long total() {
+      return counts.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Packs corrupt, missing or thawing: the listed ones are the first of them. */
+    public long notVerified() {
+      return total() - count(State.VERIFIED);
     }
   }
+
+  /** Packs a result lists on the driver (and in the JSON report): the rest are in the Parquet list only. */
+  public static final int LISTED = 1_000;
 
   /**
    * @param packIds only these packs; empty for all
@@ -83,7 +107,13 @@ public final class VerifyJob {
     this.catalog = catalog;
   }
 
-  public Result run(Request req) {
+  /** Checks the packs the request names and writes the report under {@code reports/verify/<runId>}. */
+  public Result run(Request req, String runId) {
+    return run(req, runId, LISTED);
+  }
+
+  /** As {@link #run(Request, String)}, listing at most {@code listLimit} packs (tests cross the bound with a few). */
+  Result run(Request req, String runId, int listLimit) {
     if (!catalog.exists(CatalogTable.PACKS)) {
       throw LakevaultException.usage("nothing is archived yet: the catalog has no packs table");
     }
@@ -127,23 +157,48 @@ public final class VerifyJob {
     }
     Dataset<Row> work = joined.select("pack_id", "uri", "version_id", "sha256", "encrypted", "kek_ref", "catalogued", "key_version_id",
         "checksum", "erased");
-    int partitions = (int) Math.max(1, Math.min(2000, work.count()));
+    long n = work.count();
+    int partitions = (int) Math.max(1, Math.min(2000, n));
     LakevaultConfig config = catalog.config();
     RestoreTier tier = req.tier();
-    List<Row> out = SparkErrors.surfacing(() -> work.repartition(partitions)
-        .mapPartitions((MapPartitionsFunction<Row, Row>) it -> check(config, tier, it),
-            Encoders.row(new org.apache.spark.sql.types.StructType()
-                .add("pack_id", "string").add("uri", "string").add("state", "string").add("entries", "long")
-                .add("bytes", "long").add("problems", "array<string>")))
-        .collectAsList());
-    List<PackResult> results = new ArrayList<>();
-    for (Row r : out) {
-      results.add(new PackResult(r.getString(0), r.getString(1), State.valueOf(r.getString(2)), r.getLong(3), r.getLong(4),
+    String packsUri = catalog.uriOf("reports/verify/" + runId + ".packs");
+    String packsPath = catalog.locations().hadoopPath(packsUri);
+    // Each pack's result is written where it was checked; a second shuffle only gathers them into files of
+    // about 200,000 rows, so a million packs make a handful of files, not 2,000.
+    SparkErrors.surfacing(() -> {
+      work.repartition(partitions)
+          .mapPartitions((MapPartitionsFunction<Row, Row>) it -> check(config, tier, it), Encoders.row(RESULT))
+          .repartition((int) Math.max(1, Math.min(partitions, (n + 199_999) / 200_000)))
+          .write().mode("overwrite").parquet(packsPath);
+      return null;
+    });
+    Dataset<Row> results = catalog.spark().read().schema(RESULT).parquet(packsPath);
+    Map<State, Long> counts = new java.util.EnumMap<>(State.class);
+    for (State s : State.values()) counts.put(s, 0L);
+    long entries = 0;
+    long bytes = 0;
+    for (Row r : results.groupBy("state").agg(org.apache.spark.sql.functions.count(lit(1)),
+        org.apache.spark.sql.functions.sum("entries"), org.apache.spark.sql.functions.sum("bytes")).collectAsList()) {
+      counts.put(State.valueOf(r.getString(0)), r.getLong(1));
+      entries += r.getLong(2);
+      bytes += r.getLong(3);
+    }
+    List<PackResult> listed = new ArrayList<>();
+    for (Row r : results.orderBy(org.apache.spark.sql.functions.when(col("state").equalTo(State.VERIFIED.name()), 1)
+        .otherwise(0), col("uri")).limit(listLimit).collectAsList()) {
+      listed.add(new PackResult(r.getString(0), r.getString(1), State.valueOf(r.getString(2)), r.getLong(3), r.getLong(4),
           r.getList(5)));
     }
-    results.sort(Comparator.comparing(PackResult::uri));
-    return new Result(results);
+    Result result = new Result(runId, counts, entries, bytes, listed, packsUri,
+        catalog.uriOf("reports/verify/" + runId + ".json"));
+    catalog.writeFile(result.reportUri(), VerifyReport.json(result).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return result;
   }
+
+  /** One row per pack checked: the Parquet list, and what the executors hand back. */
+  private static final org.apache.spark.sql.types.StructType RESULT = new org.apache.spark.sql.types.StructType()
+      .add("pack_id", "string").add("uri", "string").add("state", "string").add("entries", "long")
+      .add("bytes", "long").add("problems", "array<string>");
 
   private static Iterator<Row> check(LakevaultConfig config, RestoreTier tier, Iterator<Row> packs) {
     List<Row> out = new ArrayList<>();

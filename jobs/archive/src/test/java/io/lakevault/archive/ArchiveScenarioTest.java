@@ -605,16 +605,20 @@ class ArchiveScenarioTest {
     archive("archive-1", TUNING);
     VerifyJob.Request all = new VerifyJob.Request(List.of(), null, io.lakevault.core.store.RestoreTier.BULK);
     // The local store thaws at once; the first pass requests the restores of the DEEP_ARCHIVE packs.
-    VerifyJob.Result first = new VerifyJob(catalog).run(all);
-    assertEquals(first.packs().size(), first.count(VerifyJob.State.THAWING), first.toString());
-    VerifyJob.Result ok = new VerifyJob(catalog).run(all);
-    assertEquals(ok.packs().size(), ok.count(VerifyJob.State.VERIFIED), ok.toString());
-    assertEquals(12, ok.packs().stream().mapToLong(VerifyJob.PackResult::entries).sum());
+    VerifyJob.Result first = new VerifyJob(catalog).run(all, "verify-1");
+    long packCount = catalog.read(CatalogTable.PACKS).count();
+    assertEquals(packCount, first.total(), first.toString());
+    assertEquals(first.total(), first.count(VerifyJob.State.THAWING), first.toString());
+    assertEquals("thawing", VerifyReport.status(first));
+    VerifyJob.Result ok = new VerifyJob(catalog).run(all, "verify-2");
+    assertEquals(ok.total(), ok.count(VerifyJob.State.VERIFIED), ok.toString());
+    assertEquals(12, ok.entries());
+    assertEquals(12, ok.listed().stream().mapToLong(VerifyJob.PackResult::entries).sum(), "few packs: all listed");
     // A sample is the same from one run to the next (a re-run after the thaw checks what it thawed).
     VerifyJob.Request sample = new VerifyJob.Request(List.of(), 1, io.lakevault.core.store.RestoreTier.BULK, 42);
-    assertEquals(new VerifyJob(catalog).run(sample).packs().get(0).packId(),
-        new VerifyJob(catalog).run(sample).packs().get(0).packId());
-    VerifyJob.PackResult sampled = new VerifyJob(catalog).run(sample).packs().get(0);
+    assertEquals(new VerifyJob(catalog).run(sample, "verify-3").listed().get(0).packId(),
+        new VerifyJob(catalog).run(sample, "verify-4").listed().get(0).packId());
+    VerifyJob.PackResult sampled = new VerifyJob(catalog).run(sample, "verify-5").listed().get(0);
     assertEquals(VerifyJob.State.VERIFIED, sampled.state(), sampled.toString());
     assertEquals(catalog.read(CatalogTable.OBJECTS).where(col("pack_id").equalTo(sampled.packId())).count(), sampled.entries(),
         "a sampled pack is checked against each of its cataloged members");
@@ -634,25 +638,42 @@ class ArchiveScenarioTest {
     Files.walk(dir.resolve("store/.lakevault-store/meta").resolve(gu.bucket()).resolve(gu.key() + ".lvmeta"))
         .sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
 
-    VerifyJob.Result bad = new VerifyJob(catalog).run(all);
+    VerifyJob.Result bad = new VerifyJob(catalog).run(all, "verify-6");
     assertEquals(1, bad.count(VerifyJob.State.CORRUPT), bad.toString());
     assertEquals(1, bad.count(VerifyJob.State.MISSING), bad.toString());
-    VerifyJob.PackResult corrupt = bad.packs().stream().filter(p -> p.state() == VerifyJob.State.CORRUPT).findFirst().orElseThrow();
+    assertEquals("failed", VerifyReport.status(bad));
+    VerifyJob.PackResult corrupt = bad.listed().stream().filter(p -> p.state() == VerifyJob.State.CORRUPT).findFirst().orElseThrow();
     assertTrue(corrupt.problems().stream().anyMatch(p -> p.contains(victim.<String>getAs("key"))), corrupt.toString());
     assertTrue(corrupt.problems().stream().anyMatch(p -> p.contains("has SHA-256")), corrupt.toString());
     // Named packs are checked against their own members only (not a grouping of every object): the same finding.
     VerifyJob.Result named = new VerifyJob(catalog).run(new VerifyJob.Request(List.of(rotten.<String>getAs("pack_id")), null,
-        io.lakevault.core.store.RestoreTier.BULK));
-    assertEquals(VerifyJob.State.CORRUPT, named.packs().get(0).state(), named.toString());
-    assertTrue(named.packs().get(0).problems().stream().anyMatch(p -> p.contains(victim.<String>getAs("key"))), named.toString());
+        io.lakevault.core.store.RestoreTier.BULK), "verify-7");
+    assertEquals(VerifyJob.State.CORRUPT, named.listed().get(0).state(), named.toString());
+    assertTrue(named.listed().get(0).problems().stream().anyMatch(p -> p.contains(victim.<String>getAs("key"))), named.toString());
 
     // Its key file removed too (by the eraser's bypass): that pack is reported as such, and every other still checked.
     store.delete(new ObjectRef(ru.bucket(), ru.key() + ".keys", rotten.getAs("key_version_id")), true);
-    VerifyJob.Result worse = new VerifyJob(catalog).run(all);
+    VerifyJob.Result worse = new VerifyJob(catalog).run(all, "verify-8");
     assertEquals(1, worse.count(VerifyJob.State.CORRUPT), worse.toString());
     assertEquals(1, worse.count(VerifyJob.State.MISSING), worse.toString());
-    assertTrue(worse.packs().stream().filter(p -> p.state() == VerifyJob.State.CORRUPT).findFirst().orElseThrow().problems()
+    assertTrue(worse.listed().stream().filter(p -> p.state() == VerifyJob.State.CORRUPT).findFirst().orElseThrow().problems()
         .get(0).contains("its key file, cannot be read"), worse.toString());
+
+    // The driver lists a bounded number of packs, the not-verified first; every pack's result is in the
+    // Parquet list and the counts cover them all.
+    VerifyJob.Result bounded = new VerifyJob(catalog).run(all, "verify-9", 1);
+    assertEquals(packCount, bounded.total());
+    assertEquals(2, bounded.notVerified());
+    assertEquals(1, bounded.listed().size());
+    assertTrue(bounded.listed().get(0).state() != VerifyJob.State.VERIFIED, bounded.toString());
+    assertTrue(VerifyReport.text(bounded).contains("and 1 more pack(s) not verified: every pack's result is in "
+        + bounded.packsUri()), VerifyReport.text(bounded));
+    List<Row> every = catalog.spark().read().parquet(catalog.locations().hadoopPath(bounded.packsUri())).collectAsList();
+    assertEquals(packCount, every.size());
+    assertEquals(2, every.stream().filter(x -> !x.<String>getAs("state").equals("VERIFIED")).count());
+    String json = new String(catalog.readFile(bounded.reportUri()), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(json.contains("\"status\" : \"failed\"") && json.contains("\"missing\" : 1")
+        && json.contains("\"not_verified_listed\" : 1"), json);
   }
 
   @Test

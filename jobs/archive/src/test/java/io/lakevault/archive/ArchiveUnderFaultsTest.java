@@ -190,9 +190,9 @@ class ArchiveUnderFaultsTest {
         if (v.key().endsWith(".lvp")) assertTrue(cataloged.contains(v.key() + "@" + v.versionId()), "orphan " + v);
       }
       VerifyJob.Request all = new VerifyJob.Request(List.of(), null, io.lakevault.core.store.RestoreTier.BULK);
-      new VerifyJob(c).run(all); // Deep Archive packs: the first pass asks for their thaw
-      VerifyJob.Result verified = new VerifyJob(c).run(all);
-      assertEquals(verified.packs().size(), verified.count(VerifyJob.State.VERIFIED), verified.toString());
+      new VerifyJob(c).run(all, "verify-1"); // Deep Archive packs: the first pass asks for their thaw
+      VerifyJob.Result verified = new VerifyJob(c).run(all, "verify-2");
+      assertEquals(verified.total(), verified.count(VerifyJob.State.VERIFIED), verified.toString());
     }
   }
 

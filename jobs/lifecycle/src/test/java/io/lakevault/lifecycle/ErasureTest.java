@@ -262,8 +262,8 @@ class ErasureTest {
         assertArrayEquals(bodies.get("profiles/customer-" + i + ".json"), Files.readAllBytes(f), f.toString());
       }
     }
-    VerifyJob.Result v = new VerifyJob(catalog).run(new VerifyJob.Request(List.of(packId), null, RestoreTier.BULK));
-    assertEquals(1, v.count(VerifyJob.State.VERIFIED), v.packs().toString());
+    VerifyJob.Result v = new VerifyJob(catalog).run(new VerifyJob.Request(List.of(packId), null, RestoreTier.BULK), "verify-1");
+    assertEquals(1, v.count(VerifyJob.State.VERIFIED), v.listed().toString());
 
     // The raw bytes of the pack and of its key file hold neither the name nor any 16-byte run of the content.
     byte[] packBytes = read(u.bucket(), u.key(), packAfter.getAs("version_id"));
@@ -322,8 +322,8 @@ class ErasureTest {
     Path restored = restore("profiles/dup-b.json", "restore-2");
     assertArrayEquals(bodies.get("profiles/dup-b.json"), Files.readAllBytes(restored.resolve(BUCKET).resolve("profiles/dup-b.json")));
     VerifyJob.Result v = new VerifyJob(catalog).run(new VerifyJob.Request(List.of(a.<String>getAs("pack_id")), null,
-        RestoreTier.BULK));
-    assertEquals(1, v.count(VerifyJob.State.VERIFIED), v.packs().toString());
+        RestoreTier.BULK), "verify-2");
+    assertEquals(1, v.count(VerifyJob.State.VERIFIED), v.listed().toString());
 
     // Once the last version reading them is erased too, the bytes go.
     EraseJob.Result last = erase("DSR-4", prefix("profiles/dup-b.json"), false, "erase-4");
