@@ -75,7 +75,8 @@ public final class DailyIncrementBench {
     Path root = ArchiveBench.lake(dir, day);
     List<Row> rows = ArchiveBench.readManifest(root.resolve("manifest.bin"));
     LakevaultConfig empty = config(root, dir.resolve("keys"), "bench-daily-empty");
-    LakevaultConfig large = config(root, dir.resolve("keys"), "bench-daily-large-" + catalogRows);
+    // v2: seeded with objects.content_key (a catalog seeded before it would time the path for older rows).
+    LakevaultConfig large = config(root, dir.resolve("keys"), "bench-daily-large-v2-" + catalogRows);
     SparkSession spark = SparkSessions.getOrCreate(empty, "lakevault-bench-daily");
     byte[] policyBytes = ArchiveBench.POLICY.getBytes(StandardCharsets.UTF_8);
     Policy policy = PolicyParser.parse("bench-policy.yaml", policyBytes);
@@ -200,6 +201,8 @@ public final class DailyIncrementBench {
     o.put("entry_length", lit(8000L));
     o.put("archived_at", lit(now));
     o.put("run_id", lit("seed"));
+    o.put(io.lakevault.spark.catalog.ContentKey.COLUMN,
+        io.lakevault.spark.catalog.ContentKey.of(id.get("retention_class"), id.get("size"), id.get("e_tag")));
     typed(ids, o, CatalogTable.OBJECTS.schema()).write().format("delta").mode("append").save(catalog.path(CatalogTable.OBJECTS));
 
     Map<String, Column> p = new HashMap<>();

@@ -360,10 +360,6 @@ public final class ArchiveJob {
   }
 
   /**
-   * Each candidate with, where one exists, an archived object of the same class, size and MD5 ETag: a
-   * likely duplicate. The task confirms by SHA-256 before storing a reference instead of the bytes.
-   */
-  /**
    * {@code objects} (as {@code o_} columns) cut to the pending versions' key range in each of their buckets: the
    * bucket is a partition, and Delta keeps each file's lowest and highest key, so files of keys far from the
    * day's (a lake's dated prefixes; {@code catalog optimize} writes files sorted by key) are not read at all.
@@ -378,6 +374,10 @@ public final class ArchiveJob {
     return in == null ? objects : objects.where(in);
   }
 
+  /**
+   * Each candidate with, where one exists, an archived object of the same class, size and MD5 ETag: a
+   * likely duplicate. The task confirms by SHA-256 before storing a reference instead of the bytes.
+   */
   private Dataset<Row> withDuplicates(Dataset<Row> data, Dataset<Row> fewPending) {
     Dataset<Row> dups = null;
     if (catalog.exists(CatalogTable.OBJECTS)) {
@@ -385,21 +385,23 @@ public final class ArchiveJob {
           .where(col("dedup_ref").isNull().and(col("pack_id").isNotNull()).and(col("is_delete_marker").equalTo(false)));
       Column md5 = col("e_tag").rlike("^[0-9a-f]{32}$");
       if (fewPending != null) {
-        // Looked up by the pending versions' (class, size, ETag), sent to every task: only the matches are
-        // grouped, not every archived object. Content lies anywhere in the catalog, so this reads all of it,
-        // but first only the narrow columns of the key; the hashes and entry positions only when a key matched.
-        Dataset<Row> keys = fewPending.where(md5).select(col("retention_class").as("k_class"), col("size").as("k_size"),
-            col("e_tag").as("k_e_tag")).distinct();
-        Column sameKey = col("retention_class").equalTo(col("k_class")).and(col("size").equalTo(col("k_size")))
-            .and(col("e_tag").equalTo(col("k_e_tag")));
-        Dataset<Row> matched = stored.select(col("retention_class"), col("size"), col("e_tag"))
-            .join(broadcast(keys), sameKey, "left_semi").distinct()
-            .select(col("retention_class").as("k_class"), col("size").as("k_size"), col("e_tag").as("k_e_tag"))
+        // Looked up by the pending versions' content keys (class, size, ETag hashed to one long), sent to every
+        // task: only the matches are grouped, not every archived object. Content lies anywhere in the catalog,
+        // so this reads all of it, but first only the content_key column; the rest only when a key matched.
+        // Rows archived before the column (content_key NULL) are keyed from their own columns: Delta's null
+        // counts skip every file written since, and `catalog optimize` fills the column in.
+        Column key = io.lakevault.spark.catalog.ContentKey.of(col("retention_class"), col("size"), col("e_tag"));
+        Dataset<Row> keys = fewPending.where(md5).select(key.as("k")).distinct();
+        Dataset<Row> all = catalog.read(CatalogTable.OBJECTS);
+        Column stored64 = col(io.lakevault.spark.catalog.ContentKey.COLUMN);
+        Dataset<Row> matched = all.where(stored64.isNotNull()).select(stored64.as("m"))
+            .union(all.where(stored64.isNull()).select(key.as("m")))
+            .join(broadcast(keys), col("m").equalTo(col("k")), "left_semi").distinct()
             .localCheckpoint(true); // read once: the test below and the lookup share it
         if (matched.isEmpty()) {
           stored = null;
         } else {
-          stored = stored.join(broadcast(matched), sameKey, "left_semi");
+          stored = stored.join(broadcast(matched), coalesce(stored64, key).equalTo(col("m")), "left_semi");
         }
       } else {
         stored = stored.where(md5);

@@ -77,6 +77,8 @@ final class Staged {
         case "run_id" -> lit(runId).as(f);
         case "disposed_at" -> lit(null).cast("timestamp").as(f);
         case "disposed_run_id", "disposal" -> lit(null).cast("string").as(f);
+        case io.lakevault.spark.catalog.ContentKey.COLUMN ->
+            io.lakevault.spark.catalog.ContentKey.of(col("retention_class"), col("size"), col("e_tag")).as(f);
         default -> col(f);
       });
     }

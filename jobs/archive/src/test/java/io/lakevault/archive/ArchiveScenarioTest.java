@@ -217,6 +217,19 @@ class ArchiveScenarioTest {
     assertEquals(orig.<String>getAs("pack_id"), again.getAs("pack_id"));
     String[] ref = again.<String>getAs("dedup_ref").split("#");
     assertFalse(ref[0].equals(orig.getAs("pack_id")), "the reference record is in the new run's pack");
+    assertEquals(0, catalog.read(CatalogTable.OBJECTS).where(col("content_key").isNull()).count(),
+        "every row archived has its content key");
+
+    // Rows archived before objects had content_key (NULL there) are still found by their own columns.
+    io.delta.tables.DeltaTable.forPath(catalog.spark(), catalog.path(CatalogTable.OBJECTS))
+        .update(Map.of("content_key", org.apache.spark.sql.functions.lit(null).cast("long")));
+    source("src-a", "day3/trades-third.json", same);
+    writeClassified();
+    ArchiveResult third = archive("archive-3", TUNING);
+    assertEquals(1, third.objects());
+    assertEquals(1, third.classes().get(0).references(), "found among rows without a content key");
+    Row thrice = catalog.read(CatalogTable.OBJECTS).where(col("key").equalTo("day3/trades-third.json")).first();
+    assertEquals(orig.<String>getAs("pack_id"), thrice.getAs("pack_id"));
     assertEveryObjectReadsBack();
   }
 

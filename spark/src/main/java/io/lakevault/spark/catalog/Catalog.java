@@ -147,8 +147,14 @@ public final class Catalog {
     String rowGroupBefore = spark.conf().get(rowGroup, null);
     spark.conf().set(rowGroup, Long.toString(OBJECTS_ROW_GROUP_BYTES));
     try {
-      // The table as stored (not read(), which adds columns a newer version defines): a rearrangement only.
-      spark.read().format("delta").load(path).repartitionByRange(files, col("bucket"), col("key"))
+      // The table as stored (not read(), which adds columns a newer version defines): a rearrangement, which
+      // also fills in content_key for rows archived before that column (derived from the row's own columns).
+      Dataset<Row> rows = spark.read().format("delta").load(path);
+      if (java.util.Arrays.asList(rows.columns()).contains(ContentKey.COLUMN)) {
+        rows = rows.withColumn(ContentKey.COLUMN, org.apache.spark.sql.functions.coalesce(col(ContentKey.COLUMN),
+            ContentKey.of(col("retention_class"), col("size"), col("e_tag"))));
+      }
+      rows.repartitionByRange(files, col("bucket"), col("key"))
           .sortWithinPartitions("bucket", "key", "last_modified_date")
           .write().format("delta").mode("overwrite").option("dataChange", "false").partitionBy("bucket").save(path);
     } finally {

@@ -90,7 +90,8 @@ public enum CatalogTable {
       f("rule_id", StringType), f("retain_until", TimestampType), f("pack_id", StringType), f("entry_ordinal", IntegerType),
       f("entry_offset", LongType), f("entry_length", LongType), f("dedup_ref", StringType),
       f("archived_at", TimestampType, false), f("run_id", StringType, false),
-      f("disposed_at", TimestampType), f("disposed_run_id", StringType), f("disposal", StringType)),
+      f("disposed_at", TimestampType), f("disposed_run_id", StringType), f("disposal", StringType),
+      f(ContentKey.COLUMN, LongType)),
 
   /** Every pack file written to the archive. */
   PACKS("packs", List.of(),

@@ -1,5 +1,6 @@
 package io.lakevault.spark.catalog;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,9 +97,15 @@ class CatalogTest {
       spark.range(run * 3000L, (run + 1) * 3000L, 1, 2).select(cols.toArray(org.apache.spark.sql.Column[]::new))
           .write().format("delta").mode("append").save(catalog.path(CatalogTable.OBJECTS));
     }
+    assertEquals(9000L, catalog.read(CatalogTable.OBJECTS).where(col(ContentKey.COLUMN).isNull()).count(),
+        "rows written before content_key existed");
     Map<String, Long> m = catalog.optimizeObjects();
     assertEquals(6L, m.get("files_removed"));
     assertEquals(9000L, catalog.read(CatalogTable.OBJECTS).count());
+    assertEquals(0L, catalog.read(CatalogTable.OBJECTS).where(col(ContentKey.COLUMN).isNull()).count(),
+        "optimize fills content_key in");
+    assertEquals(9000L, catalog.read(CatalogTable.OBJECTS).where(col(ContentKey.COLUMN).equalTo(
+        ContentKey.of(col("retention_class"), col("size"), col("e_tag")))).count());
     // Small tables compact to one file; on large ones each file gets its own key range (bench/README.md).
     assertEquals(1L, m.get("files_added"));
     // In key order inside the file, so Parquet's page statistics let a reader skip to one page.
