@@ -157,7 +157,9 @@ public final class VerifyJob {
     }
     Dataset<Row> work = joined.select("pack_id", "uri", "version_id", "sha256", "encrypted", "kek_ref", "catalogued", "key_version_id",
         "checksum", "erased");
-    long n = work.count();
+    // One row per pack (the joins are by pack id, against one row per pack): the count reads only packs, not
+    // the grouping of objects, which the check below computes once.
+    long n = packs.count();
     int partitions = (int) Math.max(1, Math.min(2000, n));
     LakevaultConfig config = catalog.config();
     RestoreTier tier = req.tier();
